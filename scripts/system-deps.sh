@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: a PostgreSQL server (store tests run against a real one).
+# As root they are installed (with retries); otherwise a clear message names what is missing.
+set -uo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]} — install them (sudo apt-get install ${missing[*]}) and re-run" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+for attempt in 1 2 3; do
+  if apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "system packages: installed ${missing[*]}"
+    exit 0
+  fi
+  echo "apt-get failed (attempt $attempt of 3); retrying in $((attempt * 10)) s" >&2
+  sleep $((attempt * 10))
+done
+echo "could not install ${missing[*]} with apt-get" >&2
+exit 1

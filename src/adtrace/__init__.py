@@ -1,0 +1,3 @@
+"""adtrace: trace the operations behind online sex ads."""
+
+__version__ = "0.1.0"

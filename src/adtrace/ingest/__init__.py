@@ -1,0 +1,1 @@
+"""Ingest: read ad exports (CSV, JSON Lines, JSON arrays, Parquet, saved HTML), map, validate, store."""

@@ -1,0 +1,121 @@
+"""The store's tables (SQLAlchemy Core). Migrations under `migrations/` build exactly this schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets 64-bit keys.
+Key = BigInteger().with_variant(Integer(), "sqlite")
+When = DateTime(timezone=True)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("batch_id", Key, primary_key=True, autoincrement=True),
+    Column("dataset", String(200), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("code_version", String(40), nullable=False),
+    Column("started_at", When, nullable=False),
+    Column("finished_at", When),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_new", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("status", String(20), nullable=False),
+    Column("undone_at", When),
+    Index(None, "file_sha256"),
+)
+
+ads = Table(
+    "ads",
+    metadata,
+    Column("ad_id", Key, primary_key=True, autoincrement=True),
+    Column("site", String(200), nullable=False),
+    Column("site_ad_id", String(500), nullable=False),
+    Column("current_version_id", Key),
+    Column("first_seen", When, nullable=False),
+    Column("last_seen", When, nullable=False),
+    Column("sightings", Integer, nullable=False),
+    UniqueConstraint("site", "site_ad_id"),
+)
+
+ad_versions = Table(
+    "ad_versions",
+    metadata,
+    Column("version_id", Key, primary_key=True, autoincrement=True),
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("batch_id", Key, ForeignKey("batches.batch_id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("text", Text),
+    Column("posted_at", When),
+    Column("posted_at_raw", Text),
+    Column("posted_at_tz", String(80)),
+    Column("city", Text),
+    Column("region", Text),
+    Column("country", Text),
+    Column("age", Integer),
+    Column("age_raw", Text),
+    Column("price_raw", Text),
+    Column("phone_raw", Text),
+    Column("email_raw", Text),
+    Column("extra", JSON, nullable=False),
+    UniqueConstraint("ad_id", "content_sha256"),
+)
+
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("sighting_id", Key, primary_key=True, autoincrement=True),
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "version_id", Key, ForeignKey("ad_versions.version_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("batch_id", Key, ForeignKey("batches.batch_id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("seen_at", When, nullable=False),
+    Index(None, "batch_id"),
+    Index(None, "ad_id"),
+    Index(None, "version_id"),
+)
+
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("reject_id", Key, primary_key=True, autoincrement=True),
+    Column("batch_id", Key, ForeignKey("batches.batch_id"), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("field", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Index(None, "batch_id"),
+)
