@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     db: str = Field(DEFAULT_DB, description="Store URL: sqlite:///FILE or postgresql+psycopg://...")
     tz: str | None = Field(
-        None, description="Zone for times without one when the ad's city gives none (IANA name)."
+        None, description="Zone for times written without one; the ad's city's zone is used when unset."
     )
     default_tz: str = Field(
         "UTC", description="Zone assumed when neither the value, --tz nor the city gives one."

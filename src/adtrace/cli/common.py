@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,6 +51,12 @@ def cli_errors() -> Iterator[None]:
     """
     try:
         yield
+    except ValidationError as problem:
+        first = problem.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        err.print(f"error: setting {where!r} (adtrace.toml or ADTRACE_*): {first['msg']}",
+                  markup=False, highlight=False)
+        raise typer.Exit(2) from None
     except (InputError, UsageProblem) as problem:
         err.print(f"error: {problem}", markup=False, highlight=False)
         raise typer.Exit(2) from None

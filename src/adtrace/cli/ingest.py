@@ -54,7 +54,7 @@ def ingest(
         results = _ingest_all(engine, files, options, show_progress=not as_json)
         total = sum((r.counts for r in results), ImportCounts())
         if as_json:
-            out.print_json(json.dumps(total.as_dict()))
+            typer.echo(json.dumps(total.as_dict()))
         else:
             _print_summary(results, total)
 
