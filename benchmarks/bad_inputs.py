@@ -1,6 +1,6 @@
 """Print the bad-input table: each malformed file, exit code, message, ads stored, rows rejected.
 
-    .venv/bin/python benchmarks/bad_inputs.py
+.venv/bin/python benchmarks/bad_inputs.py
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.badinput import CASES  # noqa: E402
-from tests.pipeline.test_bad_input import run_case  # noqa: E402
+from tests.badinput import CASES
+from tests.pipeline.test_bad_input import run_case
 
 
 def main() -> None:

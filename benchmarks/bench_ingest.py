@@ -39,13 +39,18 @@ def run_measured(args: list[str]) -> tuple[float, float, str]:
 def make_file(folder: Path, ads: int) -> Path:
     path = folder / f"synth-{ads}.csv"
     if not path.exists():
-        subprocess.run([ADTRACE, "-q", "synth", "--ads", str(ads), "--seed", "11", "-o", str(path)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [ADTRACE, "-q", "synth", "--ads", str(ads), "--seed", "11", "-o", str(path)],
+            check=True,
+            capture_output=True,
+        )
     return path
 
 
 def ingest(path: Path, url: str) -> tuple[float, float, dict[str, int]]:
-    seconds, peak, stdout = run_measured([ADTRACE, "-q", "ingest", str(path), "--db", url, "--json"])
+    seconds, peak, stdout = run_measured(
+        [ADTRACE, "-q", "ingest", str(path), "--db", url, "--json"]
+    )
     return seconds, peak, json.loads(stdout)
 
 
@@ -72,14 +77,22 @@ def main() -> None:
                 for ads in args.pg_sizes:
                     path = make_file(folder, ads)
                     url = create_database(server)
-                    rows.append(("postgresql", ads, path.stat().st_size, *ingest(path, url), "first"))
-                    rows.append(("postgresql", ads, path.stat().st_size, *ingest(path, url), "again"))
-    print(f"{'store':<11}{'ads':>10}{'file MB':>9}{'import':>8}{'seconds':>9}{'ads/s':>9}"
-          f"{'peak MB':>9}{'new':>10}{'unchanged':>11}{'rejected':>10}")
+                    rows.append(
+                        ("postgresql", ads, path.stat().st_size, *ingest(path, url), "first")
+                    )
+                    rows.append(
+                        ("postgresql", ads, path.stat().st_size, *ingest(path, url), "again")
+                    )
+    print(
+        f"{'store':<11}{'ads':>10}{'file MB':>9}{'import':>8}{'seconds':>9}{'ads/s':>9}"
+        f"{'peak MB':>9}{'new':>10}{'unchanged':>11}{'rejected':>10}"
+    )
     for store, ads, size, seconds, peak, counts, kind in rows:
-        print(f"{store:<11}{ads:>10,}{size / 1e6:>9.0f}{kind:>8}{seconds:>9.1f}"
-              f"{ads / seconds:>9,.0f}{peak:>9.0f}{counts['new']:>10,}{counts['unchanged']:>11,}"
-              f"{counts['rejected']:>10,}")
+        print(
+            f"{store:<11}{ads:>10,}{size / 1e6:>9.0f}{kind:>8}{seconds:>9.1f}"
+            f"{ads / seconds:>9,.0f}{peak:>9.0f}{counts['new']:>10,}{counts['unchanged']:>11,}"
+            f"{counts['rejected']:>10,}"
+        )
     print(f"(peak MB: the ingest process's own peak RSS; {os.cpu_count()} cores)")
 
 

@@ -19,8 +19,17 @@ HEADER = ["id", "site", "title", "text", "posted_at", "city"]
 
 
 def _rows(n: int) -> list[list[str]]:
-    return [[str(i), "site-a", f"Titre {i}", f"Belle fille à Montréal, appelle-moi #{i}",
-             "2024-07-18 14:29", "Montréal"] for i in range(n)]
+    return [
+        [
+            str(i),
+            "site-a",
+            f"Titre {i}",
+            f"Belle fille à Montréal, appelle-moi #{i}",
+            "2024-07-18 14:29",
+            "Montréal",
+        ]
+        for i in range(n)
+    ]
 
 
 def _csv_text(rows: list[list[str]], header: list[str] = HEADER) -> str:
@@ -45,7 +54,7 @@ class Case:
 
 def truncated_csv(folder: Path) -> Path:
     text = _csv_text(_rows(10))
-    cut = text.rindex('"Belle') + len('"Belle fi')      # inside the last row's quoted text
+    cut = text.rindex('"Belle') + len('"Belle fi')  # inside the last row's quoted text
     path = folder / "truncated.csv"
     path.write_text(text[:cut], encoding="utf-8")
     return path
@@ -90,7 +99,9 @@ def huge_field(folder: Path) -> Path:
 
 
 def broken_json_line(folder: Path) -> Path:
-    lines = [json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) for row in _rows(10)]
+    lines = [
+        json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) for row in _rows(10)
+    ]
     lines[5] = lines[5][:-10]
     path = folder / "broken.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -98,7 +109,9 @@ def broken_json_line(folder: Path) -> Path:
 
 
 def deeply_nested_json(folder: Path) -> Path:
-    lines = [json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) for row in _rows(10)]
+    lines = [
+        json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) for row in _rows(10)
+    ]
     lines[2] = lines[2][:-1] + ', "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
     path = folder / "nested.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -113,8 +126,8 @@ def missing_id_column(folder: Path) -> Path:
 
 def duplicate_ids(folder: Path) -> Path:
     rows = _rows(10)
-    rows[7][0] = rows[3][0]                     # same id, other text: a second version
-    rows[8] = list(rows[2])                     # the same row twice: a second sighting
+    rows[7][0] = rows[3][0]  # same id, other text: a second version
+    rows[8] = list(rows[2])  # the same row twice: a second sighting
     path = folder / "dupes.csv"
     path.write_text(_csv_text(rows), encoding="utf-8")
     return path
@@ -123,7 +136,7 @@ def duplicate_ids(folder: Path) -> Path:
 def ambiguous_dates(folder: Path) -> Path:
     rows = _rows(10)
     for i, row in enumerate(rows):
-        row[4] = f"0{1 + i % 9}/0{1 + (i + 1) % 9}/2024 10:00"   # every day and month <= 12
+        row[4] = f"0{1 + i % 9}/0{1 + (i + 1) % 9}/2024 10:00"  # every day and month <= 12
     path = folder / "ambiguous.csv"
     path.write_text(_csv_text(rows), encoding="utf-8")
     return path
@@ -144,7 +157,9 @@ def header_only(folder: Path) -> Path:
 CASES = [
     Case("truncated CSV (unterminated quote)", truncated_csv, 0, 9, 1),
     Case("wrong encoding (cp1252, detected)", cp1252_csv, 0, 10, 0),
-    Case("cp1252 read with --encoding utf-8", cp1252_forced_utf8, 0, 0, 10, ["--encoding", "utf-8"]),
+    Case(
+        "cp1252 read with --encoding utf-8", cp1252_forced_utf8, 0, 0, 10, ["--encoding", "utf-8"]
+    ),
     Case("UTF-16 with BOM", utf16_csv, 0, 10, 0),
     Case("binary junk", binary_junk, 2, 0, 0),
     Case("NUL byte in a row", nul_bytes, 0, 9, 1),
@@ -154,8 +169,14 @@ CASES = [
     Case("missing id column", missing_id_column, 2, 0, 0),
     Case("duplicate ids", duplicate_ids, 0, 8, 0),
     Case("ambiguous dates (all <= 12)", ambiguous_dates, 0, 0, 10),
-    Case("ambiguous dates with --date-format", ambiguous_dates, 0, 10, 0,
-         ["--date-format", "%d/%m/%Y %H:%M"]),
+    Case(
+        "ambiguous dates with --date-format",
+        ambiguous_dates,
+        0,
+        10,
+        0,
+        ["--date-format", "%d/%m/%Y %H:%M"],
+    ),
     Case("empty file", empty_file, 2, 0, 0),
     Case("header only", header_only, 0, 0, 0),
 ]

@@ -1,4 +1,4 @@
-"""Shared fixtures: stores on both backends, a PostgreSQL server per test process, the CLI runner."""
+"""Shared fixtures: stores on both backends, a PostgreSQL server per test process."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.postgres import create_database, find_bindir, postgres_server
 
-settings.register_profile("ci", max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the test run: initdb + pg_ctl on a private port and socket folder.
+"""A throwaway PostgreSQL server for tests: initdb + pg_ctl on a private port and socket folder.
 
 As root the server runs as the `postgres` user (PostgreSQL refuses to run as root).
 """
@@ -39,30 +39,66 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 @contextmanager
 def postgres_server() -> Iterator[str]:
-    """Start a server and yield a SQLAlchemy URL prefix `postgresql+psycopg://USER@/` (add a db name)."""
+    """Start a server; yield a URL `postgresql+psycopg://USER@/?host=..` (add a db name)."""
     bindir = find_bindir()
     if bindir is None:
-        raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found: "
-                           "install the Debian package postgresql (make test does this as root)")
+        raise RuntimeError(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: "
+            "install the Debian package postgresql (make test does this as root)"
+        )
     root = Path(tempfile.mkdtemp(prefix="adtrace-pg-"))
     user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
     if os.geteuid() == 0:
         entry = pwd.getpwnam("postgres")
         os.chown(root, entry.pw_uid, entry.pw_gid)
     data, port = root / "data", _free_port()
-    subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", user,
-                                    "-A", "trust", "-E", "UTF8", "--no-locale"]),
-                   check=True, capture_output=True)
-    options = (f"-p {port} -k {root} -c listen_addresses='' -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off")
-    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
-                                    "-l", str(root / "log"), "-w", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                user,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {root} -c listen_addresses='' -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://{user}@/?host={root}&port={port}"
     finally:
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                        "stop"]), check=False, capture_output=True)
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -74,7 +110,8 @@ def create_database(server_url: str) -> str:
     query = server_url.split("?", 1)[1]
     params = dict(part.split("=", 1) for part in query.split("&"))
     user = server_url.split("//", 1)[1].split("@", 1)[0]
-    with psycopg.connect(host=params["host"], port=params["port"], user=user, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=params["host"], port=params["port"], user=user, dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')  # name is generated here, not user input
     return server_url.replace("@/?", f"@/{name}?")

@@ -17,7 +17,7 @@ VersionId = NewType("VersionId", int)
 
 @dataclass(frozen=True, slots=True)
 class AdRecord:
-    """A validated input row, ready to store. Text fields are verbatim; typed fields sit beside raw ones.
+    """A validated input row, ready to store: text verbatim, typed values beside raw ones.
 
     Attributes:
         site: the site the ad was posted on.
@@ -25,7 +25,8 @@ class AdRecord:
         line: the line of the input file the row started on.
         content_sha256: hash of the ad's content (every field but sighting time), to spot repeats.
         posted_at: posting time in UTC, or None; `posted_at_raw` is the string as read and
-            `posted_at_tz` says where its zone came from ("offset", "option:Z", "city:Z", "default:Z").
+            `posted_at_tz` says where its zone came from ("offset", "option:Z", "city:Z",
+            "default:Z").
         seen_at: when the row was scraped, in UTC, if the file says; else the import time is used.
         age: the stated age when the age field is a plain number, else None (`age_raw` keeps it).
         extra: every input column not mapped to a field, verbatim.

@@ -20,7 +20,7 @@ from adtrace.ingest.mapping import ColumnMap, auto_map
 from adtrace.ingest.readers import file_sha256, open_reader
 from adtrace.ingest.records import InputError, RawRecord
 from adtrace.ingest.times import DateOrderVote
-from adtrace.ingest.validate import IdFrom, RowRules, validate_record
+from adtrace.ingest.validate import IdFrom, RowRules, storable, validate_record
 from adtrace.model import AdRecord, BatchId, ImportCounts, Rejection
 from adtrace.store import batches
 from adtrace.store.ads import write_ads
@@ -67,10 +67,12 @@ def ingest_file(
     Re-importing the same bytes with the same options changes nothing; a crash leaves the store as
     it was. Raises InputError when the file as a whole cannot be used.
     """
-    source = str(path)
+    source = storable(str(path))
     if not path.exists():
         raise InputError(source, "no such file or folder")
-    reader = open_reader(path, encoding=options.encoding, delimiter=options.delimiter)
+    reader = open_reader(
+        path, encoding=options.encoding, delimiter=options.delimiter, display=source
+    )
     columns = _column_map(source, reader.columns, options)
     sha = file_sha256(path)
     params = _batch_params(options, columns)
@@ -78,18 +80,29 @@ def ingest_file(
     with engine.begin() as conn:
         previous = batches.find_completed(conn, sha, dataset, params)
     if previous is not None:
-        log.info("%s was already imported as batch %s; nothing changed", source, previous["batch_id"])
+        log.info(
+            "%s was already imported as batch %s; nothing changed", source, previous["batch_id"]
+        )
         return _already(source, previous, columns)
     rules = _row_rules(path, options, columns)
     started = datetime.now(UTC)
     counts = ImportCounts()
     with engine.begin() as conn:
         batch_id = batches.start_batch(
-            conn, dataset=dataset, source=source, file_sha256=sha,
-            file_format=_format_name(path), params=params, code_version=__version__,
+            conn,
+            dataset=dataset,
+            source=source,
+            file_sha256=sha,
+            file_format=_format_name(path),
+            params=params,
+            code_version=__version__,
             started_at=started,
         )
-        records = iter(open_reader(path, encoding=options.encoding, delimiter=options.delimiter))
+        records = iter(
+            open_reader(
+                path, encoding=options.encoding, delimiter=options.delimiter, display=source
+            )
+        )
         for chunk in _chunks(records, options.chunk_rows):
             counts = counts + _write_chunk(conn, batch_id, chunk, rules, started)
             if progress is not None:
@@ -107,8 +120,13 @@ def _write_chunk(
     bad = [o for o in outcomes if isinstance(o, Rejection)]
     batches.write_rejections(conn, batch_id, bad)
     for rejection in bad:
-        log.debug("%s line %s: field %s rejected: %s",
-                  rejection.source, rejection.line, rejection.field, rejection.reason)
+        log.debug(
+            "%s line %s: field %s rejected: %s",
+            rejection.source,
+            rejection.line,
+            rejection.field,
+            rejection.reason,
+        )
     written = write_ads(conn, batch_id, good, started) if good else ImportCounts()
     return written + ImportCounts(read=len(chunk), rejected=len(bad))
 
@@ -119,34 +137,54 @@ def _column_map(source: str, names: list[str], options: IngestOptions) -> Column
     except ValueError as err:
         raise InputError(source, str(err)) from err
     if columns.source_of("id") is None and options.id_from is None:
-        raise InputError(source, "no id column (looked for id, ad_id, post_id, ...): "
-                         "use --map id=COLUMN or --id-from url|content-hash",
-                         field_name="id")
+        raise InputError(
+            source,
+            "no id column (looked for id, ad_id, post_id, ...): "
+            "use --map id=COLUMN or --id-from url|content-hash",
+            field_name="id",
+        )
     if options.id_from == "url" and columns.source_of("url") is None:
-        raise InputError(source, "--id-from url but the file has no url column (use --map url=COLUMN)")
+        raise InputError(
+            source, "--id-from url but the file has no url column (use --map url=COLUMN)"
+        )
     if columns.source_of("text") is None and columns.source_of("title") is None:
-        raise InputError(source, "no text or title column (looked for text, description, body, "
-                         "title, ...): use --map text=COLUMN", field_name="text")
-    if (columns.source_of("site") is None and options.site is None
-            and columns.source_of("url") is None):
-        raise InputError(source, "no site column and no url column: give --site NAME",
-                         field_name="site")
+        raise InputError(
+            source,
+            "no text or title column (looked for text, description, body, "
+            "title, ...): use --map text=COLUMN",
+            field_name="text",
+        )
+    if (
+        columns.source_of("site") is None
+        and options.site is None
+        and columns.source_of("url") is None
+    ):
+        raise InputError(
+            source, "no site column and no url column: give --site NAME", field_name="site"
+        )
     return columns
 
 
 def _row_rules(path: Path, options: IngestOptions, columns: ColumnMap) -> RowRules:
     orders, conflicts = _infer_date_orders(path, options, columns)
     return RowRules(
-        source=str(path), columns=columns, site=options.site, id_from=options.id_from,
-        tz=options.tz, default_tz=options.default_tz, date_format=options.date_format,
-        date_orders=orders, date_conflicts=conflicts, max_field_chars=options.max_field_chars,
+        source=str(path),
+        columns=columns,
+        site=options.site,
+        id_from=options.id_from,
+        tz=options.tz,
+        default_tz=options.default_tz,
+        date_format=options.date_format,
+        date_orders=orders,
+        date_conflicts=conflicts,
+        max_field_chars=options.max_field_chars,
     )
 
 
 def _infer_date_orders(
     path: Path, options: IngestOptions, columns: ColumnMap
 ) -> tuple[dict[str, Any], frozenset[str]]:
-    """A first pass over the file: day/month order per time column, from values such as 25/12/2024."""
+    """First pass over the file: day/month order per time column, from values like 25/12/2024."""
     wanted = {name: columns.source_of(name) for name in TIME_FIELDS}
     present = {name: column for name, column in wanted.items() if column is not None}
     if not present or options.date_format is not None:
@@ -164,9 +202,14 @@ def _infer_date_orders(
 
 def _batch_params(options: IngestOptions, columns: ColumnMap) -> dict[str, Any]:
     return {
-        "site": options.site, "columns": dict(sorted(columns.fields.items())),
-        "tz": options.tz, "default_tz": options.default_tz, "date_format": options.date_format,
-        "id_from": options.id_from, "encoding": options.encoding, "delimiter": options.delimiter,
+        "site": options.site,
+        "columns": dict(sorted(columns.fields.items())),
+        "tz": options.tz,
+        "default_tz": options.default_tz,
+        "date_format": options.date_format,
+        "id_from": options.id_from,
+        "encoding": options.encoding,
+        "delimiter": options.delimiter,
         "max_field_chars": options.max_field_chars,
     }
 
@@ -177,10 +220,12 @@ def _format_name(path: Path) -> str:
 
 def _already(source: str, previous: dict[str, Any], columns: ColumnMap) -> IngestResult:
     kept = previous["rows_new"] + previous["rows_updated"] + previous["rows_unchanged"]
-    counts = ImportCounts(read=previous["rows_read"], unchanged=kept,
-                          rejected=previous["rows_rejected"])
-    return IngestResult(source, BatchId(previous["batch_id"]), counts, columns.describe(),
-                        already_imported=True)
+    counts = ImportCounts(
+        read=previous["rows_read"], unchanged=kept, rejected=previous["rows_rejected"]
+    )
+    return IngestResult(
+        source, BatchId(previous["batch_id"]), counts, columns.describe(), already_imported=True
+    )
 
 
 def _chunks(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:

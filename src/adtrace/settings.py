@@ -20,28 +20,33 @@ DEFAULT_DB = "sqlite:///adtrace.db"
 
 
 def config_file() -> Path:
-    """The TOML file read for settings: `$ADTRACE_CONFIG`, else `adtrace.toml` in the working folder."""
+    """The settings file: `$ADTRACE_CONFIG`, else `adtrace.toml` in the working folder."""
     return Path(os.environ.get("ADTRACE_CONFIG", "adtrace.toml"))
 
 
 class Settings(BaseSettings):
-    """adtrace's settings. Names in `adtrace.toml` are the field names; variables are `ADTRACE_<NAME>`."""
+    """adtrace's settings: names in `adtrace.toml` are field names; variables `ADTRACE_<NAME>`."""
 
     model_config = SettingsConfigDict(env_prefix="ADTRACE_", extra="forbid")
 
     db: str = Field(DEFAULT_DB, description="Store URL: sqlite:///FILE or postgresql+psycopg://...")
     tz: str | None = Field(
-        None, description="Zone for times written without one; the ad's city's zone is used when unset."
+        None,
+        description="Zone for times written without one; the ad's city's zone is used when unset.",
     )
     default_tz: str = Field(
         "UTC", description="Zone assumed when neither the value, --tz nor the city gives one."
     )
     region: str = Field("CA", description="Default phone region for numbers without a + prefix.")
-    log_level: str = Field("INFO", description="Log level at default verbosity (-v: DEBUG, -q: ERROR).")
+    log_level: str = Field(
+        "INFO", description="Log level at default verbosity (-v: DEBUG, -q: ERROR)."
+    )
     max_field_chars: int = Field(
         1_000_000, description="A text field longer than this is rejected (kept in rejects)."
     )
-    chunk_rows: int = Field(2_000, description="Rows per write batch during ingest (memory vs speed).")
+    chunk_rows: int = Field(
+        2_000, description="Rows per write batch during ingest (memory vs speed)."
+    )
     sqlite_busy_timeout_ms: int = Field(
         30_000, description="How long SQLite waits for a lock held by another process."
     )
@@ -60,6 +65,6 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the file and environment, with non-None `overrides` (command-line options) on top."""
+    """Settings from file and environment, non-None `overrides` (command-line options) on top."""
     given = {key: value for key, value in overrides.items() if value is not None}
     return Settings(**given)  # type: ignore[arg-type]

@@ -1,11 +1,11 @@
-"""Operator basics: --version, --help with an example everywhere, settings, exit codes, quiet logs."""
+"""Operator basics: --version, --help with examples, settings, exit codes, quiet logs."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -23,8 +23,8 @@ def all_commands() -> list[list[str]]:
     root = typer.main.get_command(app)
     paths: list[list[str]] = []
 
-    def walk(command: click.Command, prefix: list[str]) -> None:
-        if isinstance(command, click.Group):
+    def walk(command: Any, prefix: list[str]) -> None:
+        if hasattr(command, "commands"):
             for name, sub in command.commands.items():
                 walk(sub, [*prefix, name])
         else:
@@ -48,12 +48,21 @@ def test_every_command_has_help_with_an_example(path: list[str]) -> None:
 
 def test_commands_in_cli_md_exist() -> None:
     names = {" ".join(p) for p in all_commands()}
-    for command in ("ingest", "import list", "import undo", "synth", "run", "db upgrade",
-                    "db backup"):
+    for command in (
+        "ingest",
+        "import list",
+        "import undo",
+        "synth",
+        "run",
+        "db upgrade",
+        "db backup",
+    ):
         assert command in names
 
 
-def test_settings_from_toml_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_from_toml_then_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "adtrace.toml"
     config.write_text('db = "sqlite:///from-toml.db"\nchunk_rows = 123\n', encoding="utf-8")
     monkeypatch.setenv("ADTRACE_CONFIG", str(config))
@@ -70,7 +79,9 @@ def test_every_setting_is_documented() -> None:
         assert f"`ADTRACE_{name.upper()}`" in docs
 
 
-def test_unknown_setting_in_toml_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_setting_in_toml_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "adtrace.toml"
     config.write_text('colour = "blue"\n', encoding="utf-8")
     monkeypatch.setenv("ADTRACE_CONFIG", str(config))
@@ -81,18 +92,22 @@ def test_unknown_setting_in_toml_is_an_error(tmp_path: Path, monkeypatch: pytest
 def test_bad_usage_is_exit_2(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 's.db'}"
     assert runner.invoke(app, ["ingest", str(tmp_path / "missing.csv"), "--db", db]).exit_code == 2
-    assert runner.invoke(app, ["ingest", "x.csv", "--tz", "Mars/Olympus", "--db", db]).exit_code == 2
+    assert (
+        runner.invoke(app, ["ingest", "x.csv", "--tz", "Mars/Olympus", "--db", db]).exit_code == 2
+    )
     assert runner.invoke(app, ["ingest", "x.csv", "--map", "nonsense"]).exit_code == 2
     assert runner.invoke(app, ["ingest"]).exit_code == 2
     assert runner.invoke(app, ["synth", "--ads", "3", "-o", str(tmp_path / "x.txt")]).exit_code == 2
 
 
-def test_no_ad_text_or_phone_reaches_the_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_ad_text_or_phone_reaches_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     secret_text, secret_phone = "Zanzibarina lovely", "438 555 0199"
     rows = ad_rows(30, text=secret_text)
     for row in rows:
         row[6] = secret_phone
-    rows[4][4] = f"{secret_phone} not a date"        # a reject whose value holds the phone
+    rows[4][4] = f"{secret_phone} not a date"  # a reject whose value holds the phone
     rows[5][0] = ""
     path = write_csv(tmp_path / "ads.csv", rows)
     caplog.set_level(logging.INFO)

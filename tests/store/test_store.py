@@ -19,15 +19,30 @@ T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _record(ad_id: str, text: str, line: int, seen: datetime | None = None) -> AdRecord:
-    return AdRecord(site="site-a", site_ad_id=ad_id, line=line, content_sha256=f"h-{text}",
-                    text=text, seen_at=seen)
+    return AdRecord(
+        site="site-a",
+        site_ad_id=ad_id,
+        line=line,
+        content_sha256=f"h-{text}",
+        text=text,
+        seen_at=seen,
+    )
 
 
-def _batch(engine: Engine, records: list[AdRecord], when: datetime = T0) -> tuple[BatchId, ImportCounts]:
+def _batch(
+    engine: Engine, records: list[AdRecord], when: datetime = T0
+) -> tuple[BatchId, ImportCounts]:
     with engine.begin() as conn:
-        batch_id = batches.start_batch(conn, dataset="d", source="f.csv", file_sha256="0" * 64,
-                                       file_format="csv", params={}, code_version="t",
-                                       started_at=when)
+        batch_id = batches.start_batch(
+            conn,
+            dataset="d",
+            source="f.csv",
+            file_sha256="0" * 64,
+            file_format="csv",
+            params={},
+            code_version="t",
+            started_at=when,
+        )
         counts = write_ads(conn, batch_id, records, when)
         batches.finish_batch(conn, batch_id, counts)
     return batch_id, counts
@@ -54,8 +69,11 @@ def test_new_updated_unchanged_and_current_version(store_url: str) -> None:
     _, first = _batch(engine, [_record("1", "hello", 2), _record("2", "bonjour", 3)])
     assert (first.new, first.updated, first.unchanged) == (2, 0, 0)
     later = T0 + timedelta(days=1)
-    _, second = _batch(engine, [_record("1", "hello", 2), _record("2", "bonjour!", 3),
-                                _record("2", "bonjour!", 4)], later)
+    _, second = _batch(
+        engine,
+        [_record("1", "hello", 2), _record("2", "bonjour!", 3), _record("2", "bonjour!", 4)],
+        later,
+    )
     assert (second.new, second.updated, second.unchanged) == (0, 1, 2)
     assert _count(engine, ads) == 2
     assert _count(engine, ad_versions) == 3
@@ -77,22 +95,32 @@ def test_older_scrape_does_not_replace_current_version(store_url: str) -> None:
     _, counts = _batch(engine, [_record("1", "old text", 2, seen=T0)])
     assert counts.updated == 1
     with engine.connect() as conn:
-        text = conn.execute(select(ad_versions.c.text).join(
-            ads, ads.c.current_version_id == ad_versions.c.version_id)).scalar_one()
+        text = conn.execute(
+            select(ad_versions.c.text).join(
+                ads, ads.c.current_version_id == ad_versions.c.version_id
+            )
+        ).scalar_one()
     assert text == "new text"
 
 
 def test_undo_removes_only_what_the_batch_brought(store_url: str) -> None:
     engine = open_store(store_url)
     _batch(engine, [_record("1", "a", 2), _record("2", "b", 3)])
-    second, _ = _batch(engine, [_record("1", "a2", 2), _record("3", "c", 3)], T0 + timedelta(days=1))
+    second, _ = _batch(
+        engine, [_record("1", "a2", 2), _record("3", "c", 3)], T0 + timedelta(days=1)
+    )
     with engine.begin() as conn:
         removed = batches.undo_batch(conn, second)
     assert removed == {"sightings": 2, "versions": 2, "ads": 1}
     assert _count(engine, ads) == 2
     with engine.connect() as conn:
-        texts = dict(conn.execute(select(ads.c.site_ad_id, ad_versions.c.text).join(
-            ad_versions, ad_versions.c.version_id == ads.c.current_version_id)).all())
+        texts = dict(
+            conn.execute(
+                select(ads.c.site_ad_id, ad_versions.c.text).join(
+                    ad_versions, ad_versions.c.version_id == ads.c.current_version_id
+                )
+            ).all()
+        )
         statuses = [b["status"] for b in batches.list_batches(conn)]
     assert texts == {"1": "a", "2": "b"}
     assert statuses == ["complete", "undone"]

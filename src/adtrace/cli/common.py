@@ -24,8 +24,11 @@ err = Console(stderr=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Store URL (default: $ADTRACE_DB, else sqlite:///adtrace.db).",
-                 show_default=False),
+    typer.Option(
+        "--db",
+        help="Store URL (default: $ADTRACE_DB, else sqlite:///adtrace.db).",
+        show_default=False,
+    ),
 ]
 
 
@@ -54,8 +57,11 @@ def cli_errors() -> Iterator[None]:
     except ValidationError as problem:
         first = problem.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        err.print(f"error: setting {where!r} (adtrace.toml or ADTRACE_*): {first['msg']}",
-                  markup=False, highlight=False)
+        err.print(
+            f"error: setting {where!r} (adtrace.toml or ADTRACE_*): {first['msg']}",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(2) from None
     except (InputError, UsageProblem) as problem:
         err.print(f"error: {problem}", markup=False, highlight=False)
@@ -65,9 +71,12 @@ def cli_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
     except SQLAlchemyError as problem:
         log.debug("store failure", exc_info=True)
-        first = str(problem.orig if hasattr(problem, "orig") else problem).splitlines()[0]
-        err.print(f"error: the store failed: {type(problem).__name__}: {first}",
-                  markup=False, highlight=False)
+        detail = str(problem.orig if hasattr(problem, "orig") else problem).splitlines()[0]
+        err.print(
+            f"error: the store failed: {type(problem).__name__}: {detail}",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1) from None
     except (OSError, MemoryError) as problem:
         err.print(f"error: {problem}", markup=False, highlight=False)

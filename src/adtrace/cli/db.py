@@ -50,5 +50,6 @@ def backup(
         with engine.connect() as conn:
             # VACUUM INTO takes a transactionally consistent copy; the target is a bound parameter.
             conn.exec_driver_sql("VACUUM INTO ?", (str(target),))
-        out.print(f"backed up {url.database} to {target} ({target.stat().st_size:,} bytes)",
-                  markup=False)
+        out.print(
+            f"backed up {url.database} to {target} ({target.stat().st_size:,} bytes)", markup=False
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -10,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import Engine
 
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, err, out, settings_with, store
 from adtrace.ingest.mapping import parse_map_options
@@ -35,20 +37,38 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="Files or folders of HTML pages.")],
     site: Annotated[str | None, typer.Option(help="Site of ads whose rows name none.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Dataset name (default: file name).")] = None,
-    map_: Annotated[list[str] | None, typer.Option(
-        "--map", help="field=column, repeatable (fields: id site url title text posted_at "
-        "seen_at city region country age price phone email).")] = None,
-    tz: Annotated[str | None, typer.Option(help="Zone for times without one, e.g. America/Toronto.")] = None,
-    date_format: Annotated[str | None, typer.Option(help="strptime format for every time column.")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="field=column, repeatable (fields: id site url title text posted_at "
+            "seen_at city region country age price phone email).",
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone for times without one, e.g. America/Toronto.")
+    ] = None,
+    date_format: Annotated[
+        str | None, typer.Option(help="strptime format for every time column.")
+    ] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected).")] = None,
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
-    id_from: Annotated[Literal["url", "content-hash"] | None, typer.Option(
-        help="Derive ad ids when the file has no id column.")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: detected).")
+    ] = None,
+    id_from: Annotated[
+        Literal["url", "content-hash"] | None,
+        typer.Option(help="Derive ad ids when the file has no id column."),
+    ] = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
 ) -> None:
     with cli_errors():
         options = _options(site, dataset, map_ or [], tz, date_format, encoding, delimiter, id_from)
+        missing = [path for path in files if not path.exists()]
+        if missing:
+            raise UsageProblem(f"{missing[0]}: no such file or folder")
         settings = settings_with(db=db)
         engine = store(settings)
         results = _ingest_all(engine, files, options, show_progress=not as_json)
@@ -60,8 +80,13 @@ def ingest(
 
 
 def _options(
-    site: str | None, dataset: str | None, maps: list[str], tz: str | None,
-    date_format: str | None, encoding: str | None, delimiter: str | None,
+    site: str | None,
+    dataset: str | None,
+    maps: list[str],
+    tz: str | None,
+    date_format: str | None,
+    encoding: str | None,
+    delimiter: str | None,
     id_from: Literal["url", "content-hash"] | None,
 ) -> IngestOptions:
     settings = settings_with(tz=tz)
@@ -73,10 +98,17 @@ def _options(
         raise UsageProblem(f"--delimiter {delimiter!r}: give one character")
     _check_zone(settings.tz)
     return IngestOptions(
-        site=site, dataset=dataset, mapping=mapping, tz=settings.tz, default_tz=settings.default_tz,
-        date_format=date_format, id_from=id_from, encoding=encoding,
+        site=site,
+        dataset=dataset,
+        mapping=mapping,
+        tz=settings.tz,
+        default_tz=settings.default_tz,
+        date_format=date_format,
+        id_from=id_from,
+        encoding=encoding,
         delimiter="\t" if delimiter == "\\t" else delimiter,
-        max_field_chars=settings.max_field_chars, chunk_rows=settings.chunk_rows,
+        max_field_chars=settings.max_field_chars,
+        chunk_rows=settings.chunk_rows,
     )
 
 
@@ -88,23 +120,28 @@ def _check_zone(zone: str | None) -> None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as problem:
-        raise UsageProblem(f"--tz {zone!r} is not a known time zone (e.g. America/Toronto)") from problem
+        raise UsageProblem(
+            f"--tz {zone!r} is not a known time zone (e.g. America/Toronto)"
+        ) from problem
 
 
 def _ingest_all(
-    engine: object, files: list[Path], options: IngestOptions, *, show_progress: bool
+    engine: Engine, files: list[Path], options: IngestOptions, *, show_progress: bool
 ) -> list[IngestResult]:
-    from sqlalchemy import Engine
-
-    assert isinstance(engine, Engine)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
-                        TimeElapsedColumn(), console=err, transient=True, disable=not show_progress)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
+    )
     results = []
     with progress:
         for path in files:
             task = progress.add_task(f"ingest {path.name}", total=None)
-            results.append(ingest_file(engine, path, options,
-                                       lambda n, t=task: progress.advance(t, n)))
+            results.append(ingest_file(engine, path, options, partial(progress.advance, task)))
             progress.remove_task(task)
     return results
 
@@ -116,8 +153,15 @@ def _print_summary(results: list[IngestResult], total: ImportCounts) -> None:
     for result in results:
         c = result.counts
         note = " (already imported)" if result.already_imported else ""
-        table.add_row(Text(result.source + note), str(result.batch_id), f"{c.read:,}",
-                      f"{c.new:,}", f"{c.updated:,}", f"{c.unchanged:,}", f"{c.rejected:,}")
+        table.add_row(
+            Text(result.source + note),
+            str(result.batch_id),
+            f"{c.read:,}",
+            f"{c.new:,}",
+            f"{c.updated:,}",
+            f"{c.unchanged:,}",
+            f"{c.rejected:,}",
+        )
     if len(results) > 1:
         table.add_row("total", "", *(f"{v:,}" for v in total.as_dict().values()))
     out.print(table)
@@ -125,8 +169,10 @@ def _print_summary(results: list[IngestResult], total: ImportCounts) -> None:
         mapped = ", ".join(f"{field}←{column}" for field, column in result.columns)
         out.print(f"{result.source}: columns {mapped}", markup=False, highlight=False)
     if total.rejected:
-        out.print(f"{total.rejected:,} rows rejected: see them with adtrace import rejects BATCH",
-                  markup=False)
+        out.print(
+            f"{total.rejected:,} rows rejected: see them with adtrace import rejects BATCH",
+            markup=False,
+        )
 
 
 @import_app.command("list")
@@ -144,18 +190,40 @@ def import_list(
             rows = batches.list_batches(conn)
         if as_json:
             for row in rows:
-                out.print(json.dumps(row, default=str, ensure_ascii=False), markup=False,
-                          highlight=False, soft_wrap=True)
+                out.print(
+                    json.dumps(row, default=str, ensure_ascii=False),
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             return
         table = Table(title="imports")
-        for column in ("batch", "dataset", "source", "started", "status", "read", "new",
-                       "updated", "unchanged", "rejected"):
+        for column in (
+            "batch",
+            "dataset",
+            "source",
+            "started",
+            "status",
+            "read",
+            "new",
+            "updated",
+            "unchanged",
+            "rejected",
+        ):
             table.add_column(column)
         for r in rows:
-            table.add_row(str(r["batch_id"]), Text(r["dataset"]), Text(r["source"]),
-                          str(r["started_at"])[:19], r["status"], str(r["rows_read"]),
-                          str(r["rows_new"]), str(r["rows_updated"]), str(r["rows_unchanged"]),
-                          str(r["rows_rejected"]))
+            table.add_row(
+                str(r["batch_id"]),
+                Text(r["dataset"]),
+                Text(r["source"]),
+                str(r["started_at"])[:19],
+                r["status"],
+                str(r["rows_read"]),
+                str(r["rows_new"]),
+                str(r["rows_updated"]),
+                str(r["rows_unchanged"]),
+                str(r["rows_rejected"]),
+            )
         out.print(table)
 
 
@@ -175,15 +243,20 @@ def import_undo(
                 removed = batches.undo_batch(conn, BatchId(batch))
         except batches.BatchNotFound as problem:
             raise UsageProblem(str(problem)) from problem
-        out.print(f"batch {batch} undone: {removed['ads']:,} ads, {removed['versions']:,} "
-                  f"versions and {removed['sightings']:,} sightings removed", markup=False)
+        out.print(
+            f"batch {batch} undone: {removed['ads']:,} ads, {removed['versions']:,} "
+            f"versions and {removed['sightings']:,} sightings removed",
+            markup=False,
+        )
 
 
 @import_app.command("rejects")
 def import_rejects(
     batch: Annotated[int | None, typer.Argument(help="Batch id (default: all).")] = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines with the raw rows.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON lines with the raw rows.")
+    ] = False,
 ) -> None:
     """Show rejected rows with file, line, field and reason.
 
@@ -195,13 +268,22 @@ def import_rejects(
             rows = batches.list_rejects(conn, BatchId(batch) if batch is not None else None)
         if as_json:
             for row in rows:
-                out.print(json.dumps(row, ensure_ascii=False), markup=False, highlight=False,
-                          soft_wrap=True)
+                out.print(
+                    json.dumps(row, ensure_ascii=False),
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             return
         table = Table(title="rejects")
         for column in ("batch", "source", "line", "field", "reason"):
             table.add_column(column)
         for r in rows:
-            table.add_row(str(r["batch_id"]), Text(r["source"]), str(r["line"]), Text(r["field"]),
-                          Text(r["reason"]))
+            table.add_row(
+                str(r["batch_id"]),
+                Text(r["source"]),
+                str(r["line"]),
+                Text(r["field"]),
+                Text(r["reason"]),
+            )
         out.print(table)

@@ -33,8 +33,12 @@ def _version(value: bool) -> None:
 def main_options(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logging.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """adtrace: compare ads across sites, extract selectors, link ads into operations, score them.
 
@@ -56,7 +60,8 @@ def synth(
     ads: Annotated[int, typer.Option("--ads", min=1, help="Number of ads.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 1,
     output: Annotated[Path, typer.Option("-o", "--output", help=".csv, .jsonl or .parquet")] = Path(
-        "synthetic.csv"),
+        "synthetic.csv"
+    ),
 ) -> None:
     """Write realistic synthetic ads with ground truth (operator_id, template_id).
 

@@ -13,7 +13,8 @@ class RawRecord:
 
     Attributes:
         source: the input file's path as the user gave it (for messages and rejects).
-        line: 1-based line where the record starts (CSV, JSON Lines, JSON arrays); 1 for an HTML page.
+        line: 1-based line where the record starts (CSV, JSON Lines, JSON arrays); 1 for an
+            HTML page.
         fields: column name -> raw string value (None for JSON null or a missing cell). JSON objects
             and arrays nested in a value are kept as their JSON text.
         error: why the row could not be read (broken JSON line, unterminated quote, ...), or None.
@@ -43,8 +44,9 @@ class Reader(Protocol):
 class InputError(Exception):
     """A whole input cannot be used: one clear sentence naming file, line and field where known."""
 
-    def __init__(self, source: str, message: str, *, line: int | None = None,
-                 field_name: str | None = None) -> None:
+    def __init__(
+        self, source: str, message: str, *, line: int | None = None, field_name: str | None = None
+    ) -> None:
         self.source = source
         self.line = line
         self.field_name = field_name

@@ -16,7 +16,18 @@ from adtrace.model import AdRecord, Rejection
 
 IdFrom = Literal["url", "content-hash"]
 MAX_ID_CHARS = 500
-TEXT_FIELDS = ("url", "title", "text", "city", "region", "country", "age", "price", "phone", "email")
+TEXT_FIELDS = (
+    "url",
+    "title",
+    "text",
+    "city",
+    "region",
+    "country",
+    "age",
+    "price",
+    "phone",
+    "email",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,29 +78,59 @@ def validate_record(raw: RawRecord, rules: RowRules) -> AdRecord | Rejection:
         return _reject(raw, err.field_name, err.reason)
 
 
+def storable(text: str) -> str:
+    """`text` as any store can hold it: NUL and lone surrogates written as visible escapes."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _reject(raw: RawRecord, field_name: str, reason: str) -> Rejection:
     text = raw.raw if raw.raw is not None else json.dumps(raw.fields, ensure_ascii=False)
-    return Rejection(raw.source, raw.line, field_name, reason, text)
+    return Rejection(
+        storable(raw.source), raw.line, storable(field_name), storable(reason), storable(text)
+    )
 
 
 def _to_ad(raw: RawRecord, rules: RowRules) -> AdRecord:
     values = _mapped_values(raw, rules)
-    _check_sizes(raw, rules)
+    _check_values(raw, rules)
     if not values.get("text") and not values.get("title"):
         raise RowError(rules.columns.source_of("text") or "text", "no text and no title")
     site = _site(values, rules)
     posted_at, posted_tz = _time(values, "posted_at", rules)
     seen_at, _ = _time(values, "seen_at", rules)
-    extra = {name: value for name, value in raw.fields.items() if name not in rules.columns.fields.values()}
+    extra = {
+        name: value
+        for name, value in raw.fields.items()
+        if name not in rules.columns.fields.values()
+    }
     content = _content_sha256(values, extra)
     return AdRecord(
-        site=site, site_ad_id=_site_ad_id(values, rules), line=raw.line, content_sha256=content,
-        url=values.get("url"), title=values.get("title"), text=values.get("text"),
-        posted_at=posted_at, posted_at_raw=values.get("posted_at"), posted_at_tz=posted_tz,
-        seen_at=seen_at, city=values.get("city"), region=values.get("region"),
-        country=values.get("country"), age=_age(values.get("age")), age_raw=values.get("age"),
-        price_raw=values.get("price"), phone_raw=values.get("phone"),
-        email_raw=values.get("email"), extra=extra,
+        site=site,
+        site_ad_id=_site_ad_id(values, rules),
+        line=raw.line,
+        content_sha256=content,
+        url=values.get("url"),
+        title=values.get("title"),
+        text=values.get("text"),
+        posted_at=posted_at,
+        posted_at_raw=values.get("posted_at"),
+        posted_at_tz=posted_tz,
+        seen_at=seen_at,
+        city=values.get("city"),
+        region=values.get("region"),
+        country=values.get("country"),
+        age=_age(values.get("age")),
+        age_raw=values.get("age"),
+        price_raw=values.get("price"),
+        phone_raw=values.get("phone"),
+        email_raw=values.get("email"),
+        extra=extra,
     )
 
 
@@ -101,11 +142,27 @@ def _mapped_values(raw: RawRecord, rules: RowRules) -> dict[str, str | None]:
     return values
 
 
-def _check_sizes(raw: RawRecord, rules: RowRules) -> None:
+def _check_values(raw: RawRecord, rules: RowRules) -> None:
+    """Reject values no store can hold faithfully (NUL, lone surrogates) or that are too long."""
     for column, value in raw.fields.items():
-        if value is not None and len(value) > rules.max_field_chars:
-            raise RowError(column, f"value has {len(value):,} characters; the limit is "
-                                   f"{rules.max_field_chars:,} (setting max_field_chars)")
+        if storable(column) != column:
+            raise RowError(storable(column), "column name with a NUL or invalid Unicode character")
+        if value is None:
+            continue
+        if len(value) > rules.max_field_chars:
+            raise RowError(
+                column,
+                f"value has {len(value):,} characters; the limit is "
+                f"{rules.max_field_chars:,} (setting max_field_chars)",
+            )
+        if "\x00" in value:
+            raise RowError(column, "NUL character in the value")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise RowError(
+                column, f"invalid Unicode (lone surrogate at character {err.start})"
+            ) from err
 
 
 def _site(values: dict[str, str | None], rules: RowRules) -> str:
@@ -150,8 +207,9 @@ def _canonical_url(url: str) -> str:
     if not url:
         return ""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"),
-                       parts.query, ""))
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, "")
+    )
 
 
 def _time(
@@ -169,8 +227,13 @@ def _time(
         if name in rules.date_conflicts and "ambiguous" in reason:
             reason += " (this column has both day-first and month-first values)"
         raise RowError(column, reason) from err
-    return localize(moment, tz_option=rules.tz, city=values.get("city"),
-                    region=values.get("region"), default_tz=rules.default_tz)
+    return localize(
+        moment,
+        tz_option=rules.tz,
+        city=values.get("city"),
+        region=values.get("region"),
+        default_tz=rules.default_tz,
+    )
 
 
 def _age(raw: str | None) -> int | None:

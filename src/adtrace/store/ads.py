@@ -54,27 +54,42 @@ def _load_ads(conn: Connection, keys: set[AdKey]) -> dict[AdKey, _AdState]:
     states: dict[AdKey, _AdState] = {}
     for site, ids in by_site.items():
         query = select(
-            ads.c.ad_id, ads.c.site_ad_id, ads.c.current_version_id,
-            ads.c.first_seen, ads.c.last_seen, ads.c.sightings,
+            ads.c.ad_id,
+            ads.c.site_ad_id,
+            ads.c.current_version_id,
+            ads.c.first_seen,
+            ads.c.last_seen,
+            ads.c.sightings,
         ).where(ads.c.site == site, ads.c.site_ad_id.in_(ids))
         for row in conn.execute(query):
             states[(site, row.site_ad_id)] = _AdState(
-                row.ad_id, row.current_version_id, row.first_seen, row.last_seen,
-                row.sightings, is_new=False,
+                row.ad_id,
+                row.current_version_id,
+                row.first_seen,
+                row.last_seen,
+                row.sightings,
+                is_new=False,
             )
     return states
 
 
 def _insert_new_ads(
-    conn: Connection, records: Sequence[AdRecord], states: dict[AdKey, _AdState],
+    conn: Connection,
+    records: Sequence[AdRecord],
+    states: dict[AdKey, _AdState],
     imported_at: datetime,
 ) -> None:
     fresh: dict[AdKey, dict[str, object]] = {}
     for record in records:
         key = (record.site, record.site_ad_id)
         if key not in states and key not in fresh:
-            fresh[key] = {"site": key[0], "site_ad_id": key[1], "first_seen": imported_at,
-                          "last_seen": imported_at, "sightings": 0}
+            fresh[key] = {
+                "site": key[0],
+                "site_ad_id": key[1],
+                "first_seen": imported_at,
+                "last_seen": imported_at,
+                "sightings": 0,
+            }
     if not fresh:
         return
     returned = conn.execute(
@@ -91,15 +106,18 @@ def _load_versions(
     if not known:
         return {}
     hashes = list({r.content_sha256 for r in records})
-    query = select(ad_versions.c.version_id, ad_versions.c.ad_id, ad_versions.c.content_sha256).where(
-        ad_versions.c.ad_id.in_(known), ad_versions.c.content_sha256.in_(hashes)
-    )
+    query = select(
+        ad_versions.c.version_id, ad_versions.c.ad_id, ad_versions.c.content_sha256
+    ).where(ad_versions.c.ad_id.in_(known), ad_versions.c.content_sha256.in_(hashes))
     return {(row.ad_id, row.content_sha256): row.version_id for row in conn.execute(query)}
 
 
 def _insert_new_versions(
-    conn: Connection, batch_id: BatchId, records: Sequence[AdRecord],
-    states: dict[AdKey, _AdState], versions: dict[tuple[int, str], int],
+    conn: Connection,
+    batch_id: BatchId,
+    records: Sequence[AdRecord],
+    states: dict[AdKey, _AdState],
+    versions: dict[tuple[int, str], int],
 ) -> None:
     fresh: dict[tuple[int, str], dict[str, object]] = {}
     for record in records:
@@ -121,19 +139,34 @@ def _insert_new_versions(
 
 def _version_row(ad_id: int, batch_id: BatchId, record: AdRecord) -> dict[str, object]:
     return {
-        "ad_id": ad_id, "content_sha256": record.content_sha256, "batch_id": batch_id,
-        "line": record.line, "url": record.url, "title": record.title, "text": record.text,
-        "posted_at": record.posted_at, "posted_at_raw": record.posted_at_raw,
-        "posted_at_tz": record.posted_at_tz, "city": record.city, "region": record.region,
-        "country": record.country, "age": record.age, "age_raw": record.age_raw,
-        "price_raw": record.price_raw, "phone_raw": record.phone_raw,
-        "email_raw": record.email_raw, "extra": record.extra,
+        "ad_id": ad_id,
+        "content_sha256": record.content_sha256,
+        "batch_id": batch_id,
+        "line": record.line,
+        "url": record.url,
+        "title": record.title,
+        "text": record.text,
+        "posted_at": record.posted_at,
+        "posted_at_raw": record.posted_at_raw,
+        "posted_at_tz": record.posted_at_tz,
+        "city": record.city,
+        "region": record.region,
+        "country": record.country,
+        "age": record.age,
+        "age_raw": record.age_raw,
+        "price_raw": record.price_raw,
+        "phone_raw": record.phone_raw,
+        "email_raw": record.email_raw,
+        "extra": record.extra,
     }
 
 
 def _walk(
-    batch_id: BatchId, records: Sequence[AdRecord], states: dict[AdKey, _AdState],
-    versions: dict[tuple[int, str], int], known_versions: set[tuple[int, str]],
+    batch_id: BatchId,
+    records: Sequence[AdRecord],
+    states: dict[AdKey, _AdState],
+    versions: dict[tuple[int, str], int],
+    known_versions: set[tuple[int, str]],
     imported_at: datetime,
 ) -> tuple[ImportCounts, list[dict[str, object]]]:
     new = updated = unchanged = 0
@@ -152,8 +185,15 @@ def _walk(
         seen_versions.add(version_key)
         seen = record.seen_at or imported_at
         _see(state, version_id, seen)
-        rows.append({"ad_id": state.ad_id, "version_id": version_id, "batch_id": batch_id,
-                     "line": record.line, "seen_at": seen})
+        rows.append(
+            {
+                "ad_id": state.ad_id,
+                "version_id": version_id,
+                "batch_id": batch_id,
+                "line": record.line,
+                "seen_at": seen,
+            }
+        )
     return ImportCounts(new=new, updated=updated, unchanged=unchanged), rows
 
 
@@ -173,8 +213,13 @@ def _aware(moment: datetime) -> datetime:
 
 def _update_ads(conn: Connection, states: Iterable[_AdState]) -> None:
     rows = [
-        {"b_ad_id": s.ad_id, "b_version": s.current_version_id, "b_first": s.first_seen,
-         "b_last": s.last_seen, "b_sightings": s.sightings}
+        {
+            "b_ad_id": s.ad_id,
+            "b_version": s.current_version_id,
+            "b_first": s.first_seen,
+            "b_last": s.last_seen,
+            "b_sightings": s.sightings,
+        }
         for s in states
     ]
     if not rows:
@@ -182,7 +227,11 @@ def _update_ads(conn: Connection, states: Iterable[_AdState]) -> None:
     statement = (
         update(ads)
         .where(ads.c.ad_id == bindparam("b_ad_id"))
-        .values(current_version_id=bindparam("b_version"), first_seen=bindparam("b_first"),
-                last_seen=bindparam("b_last"), sightings=bindparam("b_sightings"))
+        .values(
+            current_version_id=bindparam("b_version"),
+            first_seen=bindparam("b_first"),
+            last_seen=bindparam("b_last"),
+            sightings=bindparam("b_sightings"),
+        )
     )
     conn.execute(statement, rows)

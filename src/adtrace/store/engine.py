@@ -1,4 +1,4 @@
-"""Open a store: a SQLite file (WAL) on a laptop, PostgreSQL for a team, through one SQLAlchemy engine."""
+"""Open a store: a SQLite file (WAL) on a laptop, PostgreSQL for a team, one SQLAlchemy engine."""
 
 from __future__ import annotations
 
@@ -27,15 +27,19 @@ def create_store_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as err:
-        raise StoreError(f"store URL {url!r} is not valid: use sqlite:///FILE or "
-                         "postgresql+psycopg://USER@HOST/DB") from err
+        raise StoreError(
+            f"store URL {url!r} is not valid: use sqlite:///FILE or "
+            "postgresql+psycopg://USER@HOST/DB"
+        ) from err
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise StoreError(f"store URL {url!r}: only sqlite and postgresql stores are supported")
     try:
         engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
     except (NoSuchModuleError, ImportError) as err:
-        raise StoreError(f"store URL {url!r} needs a driver that is not installed: "
-                         "pip install 'adtrace[postgresql]'") from err
+        raise StoreError(
+            f"store URL {url!r} needs a driver that is not installed: "
+            "pip install 'adtrace[postgresql]'"
+        ) from err
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms)
     return engine
@@ -67,8 +71,10 @@ def open_store(url: str, *, create: bool = True, busy_timeout_ms: int = 30_000) 
     try:
         current = migrate.current_revision(engine)
     except Exception as err:  # driver errors differ by backend; the user needs one sentence
-        raise StoreError(f"cannot open the store {engine.url.render_as_string()}: "
-                         f"{type(err).__name__}: {str(err).splitlines()[0]}") from err
+        raise StoreError(
+            f"cannot open the store {engine.url.render_as_string()}: "
+            f"{type(err).__name__}: {str(err).splitlines()[0]}"
+        ) from err
     head = migrate.head_revision()
     if current is None and create:
         log.info("creating the store schema (revision %s)", head)
@@ -76,6 +82,8 @@ def open_store(url: str, *, create: bool = True, busy_timeout_ms: int = 30_000) 
     elif current is None:
         raise StoreError(f"the store {engine.url} is empty: run adtrace db upgrade")
     elif current != head:
-        raise StoreError(f"the store is at schema {current}, this adtrace needs {head}: "
-                         "back it up (adtrace db backup) and run adtrace db upgrade")
+        raise StoreError(
+            f"the store is at schema {current}, this adtrace needs {head}: "
+            "back it up (adtrace db backup) and run adtrace db upgrade"
+        )
     return engine

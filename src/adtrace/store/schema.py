@@ -1,4 +1,4 @@
-"""The store's tables (SQLAlchemy Core). Migrations under `migrations/` build exactly this schema."""
+"""The store's tables (SQLAlchemy Core); the migrations under `migrations/` build exactly these."""
 
 from __future__ import annotations
 

@@ -1,0 +1,313 @@
+"""De-obfuscate digits in ad text while keeping a map back to the original characters.
+
+Ads hide phone numbers from scrapers and moderators: ``"4I6 five five five"``, ``"quatre un six"``,
+keycap emoji (``6️⃣`` is ``6`` U+FE0F U+20E3), fullwidth or mathematical digits (``６``, ``𝟞``),
+circled digits, ``"six0four-555-01six8"``. :func:`normalise_digits` rewrites every such token to
+ASCII digits and leaves everything else untouched, so a plain phone pattern can run on the result;
+:class:`NormalisedText` maps any span of the result back to the exact span of the original text.
+
+Which tokens are rewritten:
+
+* runs of Unicode decimal digits and circled digits, anywhere (glued to words too); keycap marks
+  after a digit are dropped;
+* whole words (not glued to other letters) made only of number words (EN ``zero``/``oh``/``one``..
+  ``nine``, FR ``zéro``/``un``/``une``/``deux``..``neuf``), digits and look-alike letters
+  (``O``/``o`` → 0, ``I``/``l`` → 1, ``|`` → 1 between digits when it is the token's only pipe,
+  ``S`` → 5 and ``B`` → 8 only between two digit-like characters);
+* tokens made only of look-alike letters (``"OlO"``, ``"I"``) only when they sit in a chain of
+  digit tokens joined by separators (see :data:`GAP`) that holds at least one real digit or
+  number word. The trade-off: ``"I"`` next to a number becomes ``1`` (harmless for phones, which
+  need ten digits and a valid number) in exchange for catching ``"416 555 OlOO"``.
+
+The rewrite is idempotent: normalising a normalised text changes nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+WORD_DIGITS: Final[dict[str, str]] = {
+    "zero": "0",
+    "zéro": "0",
+    "oh": "0",
+    "one": "1",
+    "un": "1",
+    "une": "1",
+    "two": "2",
+    "deux": "2",
+    "three": "3",
+    "trois": "3",
+    "four": "4",
+    "quatre": "4",
+    "five": "5",
+    "cinq": "5",
+    "six": "6",
+    "seven": "7",
+    "sept": "7",
+    "eight": "8",
+    "huit": "8",
+    "nine": "9",
+    "neuf": "9",
+}
+_LOOKALIKES: Final = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}
+_CIRCLED: Final = "\u2460-\u2468\u24ea\u2776-\u277e\u2780-\u2788\u278a-\u2792"
+_MARKS: Final = "\ufe0f\u20e3"
+
+SEPARATOR_CHARS: Final = (
+    r"\s.\-_*/\\()\[\]{}:~=,;|@^%"
+    "\u00b7\u2010-\u206f\u2190-\u21ff\u2212\u2500-\u25ff\u30fb"
+    "\uff0a\uff0d\uff0e\uff0f\uff1a\uff3f"
+)
+EMOJI_CHARS: Final = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
+FILLER_WORDS: Final = ("dot", "dash", "point", "tiret", "space", "espace", "and", "et", "then")
+GAP: Final = (
+    rf"(?:[{SEPARATOR_CHARS}]|[{EMOJI_CHARS}]|\b(?i:{'|'.join(FILLER_WORDS)})\b){{1,6}}"
+)
+"""What may stand between two digit groups of one phone number: at most six separator
+characters, emoji or filler words. Longer or wordier gaps end the number (price lists, stats)."""
+
+# The number words as a trie: the regex engine then tests one first letter, not 21 words.
+_WORD_TRIE: Final = (
+    r"z[eé]ro|o(?:ne|h)|t(?:hree|rois|wo)|f(?:our|ive)|s(?:even|ept|ix)|eight|n(?:ine|euf)"
+    r"|une?|deux|quatre|cinq|huit"
+)
+_FIRST: Final = rf"[zZoOtTfFsSeEnNuUdDqQcChHIl\d{_CIRCLED}]"
+_PIECE = (
+    rf"(?i:{_WORD_TRIE})"
+    rf"|[\d{_CIRCLED}][{_MARKS}]*"
+    r"|[OoIl]"
+    r"|(?<=[\dOoIl])\|(?=[\dOoIl])"
+    r"|(?<=[\dOoIl])[SB](?=[\dOoIl])"
+)
+_PIECE_RE: Final = re.compile(_PIECE)
+# The look-ahead on the first character lets most positions fail on one character-class test.
+_TOKEN_RE: Final = re.compile(
+    rf"(?={_FIRST})(?:(?P<obf>(?<![^\W_])(?:{_PIECE})+(?![^\W_]))"
+    rf"|(?P<num>[\d{_CIRCLED}][\d{_CIRCLED}{_MARKS}]*))"
+)
+_GAP_RE: Final = re.compile(GAP)
+_DIGIT_RE: Final = re.compile(rf"[\d{_CIRCLED}]+")
+_NUMBER_WORD_RE: Final = re.compile(rf"\b(?:{_WORD_TRIE})")
+_RUN_RE: Final = re.compile(rf"[\w|{_MARKS}]*")
+_LOOKS_START: Final = frozenset("OoIl")
+
+_PLAIN, _DIGITS, _WORDS, _LOOKS = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """A text with obfuscated digits rewritten, and the map back to the original.
+
+    Attributes:
+        text: the rewritten text.
+        original: the text it was made from.
+        positions: sorted positions in ``text`` of characters that replaced something.
+        sources: for each of ``positions``, the ``(start, end)`` it replaced in ``original``.
+    """
+
+    text: str
+    original: str
+    positions: tuple[int, ...] = ()
+    sources: tuple[tuple[int, int], ...] = ()
+
+    def source_of(self, pos: int) -> tuple[int, int]:
+        """Return the original ``[start, end)`` that produced character ``pos`` of ``text``."""
+        k = bisect.bisect_right(self.positions, pos) - 1
+        if k < 0:
+            return pos, pos + 1
+        if self.positions[k] == pos:
+            return self.sources[k]
+        orig = self.sources[k][1] + (pos - self.positions[k] - 1)
+        return orig, orig + 1
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a non-empty span ``[start, end)`` of ``text`` to the span of ``original``."""
+        return self.source_of(start)[0], self.source_of(end - 1)[1]
+
+    def is_rewritten(self, start: int, end: int) -> bool:
+        """True when any character of ``text[start:end]`` replaced an obfuscated character."""
+        k = bisect.bisect_left(self.positions, start)
+        return k < len(self.positions) and self.positions[k] < end
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    kind: int
+
+
+def normalise_digits(text: str) -> NormalisedText:
+    """Rewrite obfuscated digits of ``text`` as ASCII digits, keeping an index map.
+
+    Args:
+        text: any text.
+
+    Returns:
+        The rewritten text with its map; ``text`` itself when nothing needed rewriting.
+    """
+    tokens = _tokens(text)
+    keep = _decide(text, tokens)
+    if not keep:
+        return NormalisedText(text, text)
+    return _rewrite(text, keep)
+
+
+def _anchors(text: str) -> list[int]:
+    """Positions of real digits and of number words starting a word."""
+    found = [m.start() for m in _DIGIT_RE.finditer(text)]
+    found += [m.start() for m in _NUMBER_WORD_RE.finditer(lower_same_length(text))]
+    return sorted(found)
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Digit-like tokens around the anchors, and the look-alike tokens chained after them.
+
+    Scanning only the word runs that hold an anchor keeps the cost proportional to the digits of
+    an ad rather than to its length.
+    """
+    tokens: list[_Token] = []
+    covered = 0
+    rev: str | None = None
+    for anchor in _anchors(text):
+        if anchor < covered:
+            continue
+        rev = rev or text[::-1]
+        left = _RUN_RE.match(rev, len(text) - anchor)
+        start = anchor - (left.end() - left.start())
+        covered = _scan_run(text, start, tokens)
+        covered = _follow_chain(text, covered, tokens)
+    return tokens
+
+
+def _scan_run(text: str, start: int, tokens: list[_Token]) -> int:
+    end = _RUN_RE.match(text, start).end()
+    for m in _TOKEN_RE.finditer(text, start, end):
+        s, e = m.span()
+        if m.lastgroup == "obf" and text.count("|", s, e) > 1:
+            tokens.extend(_split_pipes(text, s, e))
+        else:
+            tokens.append(_Token(s, e, _kind(text[s:e])))
+    return end
+
+
+def _follow_chain(text: str, end: int, tokens: list[_Token]) -> int:
+    """Add the look-alike-only runs that follow ``end`` through separator gaps."""
+    while tokens and tokens[-1].end == end:
+        gap = _GAP_RE.match(text, end)
+        if gap is None or text[gap.end() : gap.end() + 1] not in _LOOKS_START:
+            break
+        run = _RUN_RE.match(text, gap.end())
+        found = _TOKEN_RE.fullmatch(text, run.start(), run.end())
+        if found is None or _kind(found.group()) != _LOOKS:
+            break
+        tokens.append(_Token(run.start(), run.end(), _LOOKS))
+        end = run.end()
+    return end
+
+
+def _split_pipes(text: str, start: int, end: int) -> list[_Token]:
+    """Several pipes in one token are separators (``514|555|0123``), not ones."""
+    parts: list[_Token] = []
+    pos = start
+    for piece in text[start:end].split("|"):
+        if piece:
+            parts.append(_Token(pos, pos + len(piece), _kind(piece)))
+        pos += len(piece) + 1
+    return parts
+
+
+def _kind(tok: str) -> int:
+    if tok.isascii() and tok.isdigit():
+        return _PLAIN
+    if all(ch in _LOOKALIKES for ch in tok):
+        return _LOOKS
+    if all(ch.isdigit() or ch in _MARKS or _circled(ch) is not None for ch in tok):
+        return _DIGITS
+    return _WORDS
+
+
+def _circled(ch: str) -> str | None:
+    value = unicodedata.digit(ch, None)
+    return None if value is None else str(value)
+
+
+def _decide(text: str, tokens: list[_Token]) -> list[_Token]:
+    """Keep the tokens to rewrite: look-alike-only tokens need a digit chained before them."""
+    keep: list[_Token] = []
+    prev: _Token | None = None
+    prev_digit = False
+    for tok in tokens:
+        chained = prev is not None and _GAP_RE.fullmatch(text, prev.end, tok.start) is not None
+        is_digit = tok.kind != _LOOKS or (chained and prev_digit)
+        if is_digit and tok.kind != _PLAIN:
+            keep.append(tok)
+        prev, prev_digit = tok, is_digit
+    return keep
+
+
+def _rewrite(text: str, tokens: list[_Token]) -> NormalisedText:
+    out: list[str] = []
+    positions: list[int] = []
+    sources: list[tuple[int, int]] = []
+    size = 0
+    last = 0
+    for tok in tokens:
+        out.append(text[last : tok.start])
+        size += tok.start - last
+        for m in _PIECE_RE.finditer(text, tok.start, tok.end):
+            out.append(_digit_of(m.group()))
+            positions.append(size)
+            sources.append(m.span())
+            size += 1
+        last = tok.end
+    out.append(text[last:])
+    return NormalisedText("".join(out), text, tuple(positions), tuple(sources))
+
+
+def _digit_of(piece: str) -> str:
+    if len(piece) > 1 and piece[1] not in _MARKS:
+        return WORD_DIGITS[piece.lower()]
+    ch = piece[0]
+    if ch in _LOOKALIKES:
+        return _LOOKALIKES[ch]
+    value = unicodedata.decimal(ch, None)
+    if value is None:
+        return _circled(ch) or "0"
+    return str(value)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` keeping every character at its index (so spans stay valid)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower()[0] for ch in text)
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base.isascii() and base.isalpha():
+            table[code] = base
+    table.update({ord("’"): "'", ord("ʼ"): "'", ord("œ"): "o", ord("æ"): "a", ord("ß"): "s"})
+    return table
+
+
+_FOLD: Final = _fold_table()
+
+
+@lru_cache(maxsize=64)
+def fold(text: str) -> str:
+    """Lower-case and strip Latin accents, one character for one (``"Montréal"`` → ``"montreal"``).
+
+    Offsets into the result are offsets into ``text``. Cached because several extractors fold the
+    same field in one :func:`adtrace.extract.extract_all` call.
+    """
+    return lower_same_length(text).translate(_FOLD)

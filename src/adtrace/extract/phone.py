@@ -1,0 +1,211 @@
+"""Phone numbers, however the ad spells them, as E.164.
+
+Pipeline: :func:`~adtrace.extract.normalise.normalise_digits` rewrites obfuscated digits; a
+precompiled pattern finds chains of digit groups joined by short separator gaps (spaces, dots,
+dashes, slashes, stars, underscores, emoji, filler words such as ``dot``/``point``); each chain
+is cut into candidates of the right length, and ``phonenumbers`` decides validity.
+
+Precision guards, each a trade-off against recall:
+
+* a gap may hold only separators, emoji and a few filler words, so letters end a chain: price
+  lists (``150/hh 250/h``), stats (``34C-24-36``), postal codes (``H2X 1Y4``) never join up;
+* plain digit groups must be laid out like a phone: for North American numbers the group
+  boundaries fall after the 3rd, 6th or 8th digit, or every group has one or two digits
+  (``5 14 55 50 1 28``). This rejects dates and codes (``2023 10 11 20``) but also oddly grouped
+  real numbers (``5145 550 123``). Numbers written with words or look-alike letters skip the
+  check: obfuscation is itself evidence;
+* commas separate one-digit groups only (spelled-out digits), not price lists (``250, 300, 1200``);
+* a number right after ``order``, ``ref``, ``invoice``, ``commande``, ``suivi``... is dropped;
+* seven-digit local numbers are ignored: without an area code there is no E.164 to link on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+import phonenumbers
+
+from adtrace.extract.normalise import GAP, NormalisedText, normalise_digits
+from adtrace.extract.place import area_code_region
+from adtrace.extract.spans import PHONE, Span
+
+_CHAIN_RE: Final = re.compile(rf"(?=[+0-9])(?:\+\s?)?[0-9]+(?:{GAP}[0-9]+)*")
+_GROUP_RE: Final = re.compile(r"[0-9]+")
+_NEGATIVE_RE: Final = re.compile(
+    r"(?i)\b(?:order|ref|réf|reference|référence|invoice|facture|commande|transaction|tracking"
+    r"|suivi|isbn|sku|upc|confirmation|account|compte|dossier|receipt|reçu|serial|série)"
+    r"\W{0,3}(?:no|n°|nº|number|numéro|num)?\W{0,3}$"
+)
+_CONTEXT_RE: Final = re.compile(
+    r"(?i)(?:\b(?:call|text|txt|tel|tél|phone|cell|mobile|appel\w*|texto|texte|num[ée]ro|number"
+    r"|whats\s?app|contact|sms)\b|[📞☎📱])\W{0,12}$"
+)
+_STANDARD_BOUNDS: Final = frozenset({3, 6, 8})
+_STANDARD_ENDS: Final = frozenset({3, 6, 8, 10})
+_NEGATIVE_WINDOW: Final = 40
+_CONTEXT_WINDOW: Final = 30
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    start: int
+    end: int
+    digits: str
+
+
+@lru_cache(maxsize=1 << 16)
+def _e164(digits: str, region: str) -> str | None:
+    """Validate ``digits`` (with a leading ``+`` for international) and format as E.164."""
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+@lru_cache(maxsize=64)
+def _is_nanp(region: str) -> bool:
+    return bool(phonenumbers.country_code_for_region(region) == 1)
+
+
+def extract_phones(text: str, *, region: str = "CA") -> list[Span]:
+    """Find phone numbers in ``text``, obfuscated or not.
+
+    Args:
+        text: one field of an ad.
+        region: ISO 3166 region for numbers written without ``+`` (default Canada). Numbers with
+            a ``+`` prefix are read as international whatever the region.
+
+    Returns:
+        One span per number occurrence, value in E.164, offsets into ``text``.
+    """
+    norm = normalise_digits(text)
+    minimum = 10 if _is_nanp(region) else 8
+    spans: list[Span] = []
+    for chain in _CHAIN_RE.finditer(norm.text):
+        if chain.end() - chain.start() >= minimum:
+            spans.extend(_phones_in_chain(norm, chain.start(), chain.end(), region))
+    return spans
+
+
+def _phones_in_chain(norm: NormalisedText, start: int, end: int, region: str) -> Iterator[Span]:
+    groups = [_Group(m.start(), m.end(), m.group()) for m in _GROUP_RE.finditer(norm.text, start, end)]
+    first = 0
+    if norm.text[start] == "+":
+        hit = _international(norm, groups)
+        if hit is not None:
+            first = hit[0] + 1
+            yield _span(norm, start, groups[hit[0]].end, hit[1], 0.9)
+    i = first
+    while i < len(groups):
+        found = _candidate_at(norm, groups, i, region)
+        if found is None:
+            i += 1
+            continue
+        j, e164, confidence = found
+        yield _span(norm, groups[i].start, groups[j].end, e164, confidence)
+        i = j + 1
+
+
+def _international(norm: NormalisedText, groups: list[_Group]) -> tuple[int, str] | None:
+    """Longest run of leading groups that forms a valid international number."""
+    best: tuple[int, str] | None = None
+    digits = ""
+    for j, group in enumerate(groups):
+        digits += group.digits
+        if len(digits) > 15:
+            break
+        if len(digits) >= 8 and _plausible(norm, groups[: j + 1], national=False):
+            e164 = _e164("+" + digits, "ZZ")
+            best = (j, e164) if e164 else best
+    return best
+
+
+def _candidate_at(
+    norm: NormalisedText, groups: list[_Group], i: int, region: str
+) -> tuple[int, str, float] | None:
+    nanp = _is_nanp(region)
+    digits = ""
+    best: tuple[int, str, float] | None = None
+    for j in range(i, len(groups)):
+        digits += groups[j].digits
+        if len(digits) > (11 if nanp else 12):
+            break
+        if not _right_length(digits, nanp):
+            continue
+        part = groups[i : j + 1]
+        e164 = _e164(digits, region) if _plausible(norm, part, national=nanp) else None
+        if e164 is not None:
+            best = (j, e164, _confidence(norm, part))
+            if nanp:
+                break
+    return best
+
+
+def _right_length(digits: str, nanp: bool) -> bool:
+    if not nanp:
+        return 8 <= len(digits) <= 12
+    if len(digits) == 10:
+        return digits[0] in "23456789"
+    return len(digits) == 11 and digits[0] == "1" and digits[1] in "23456789"
+
+
+def _plausible(norm: NormalisedText, part: list[_Group], *, national: bool) -> bool:
+    """Is this the layout of a phone number rather than a date, a list or a code?"""
+    if norm.is_rewritten(part[0].start, part[-1].end):
+        return True
+    sizes = [len(g.digits) for g in part]
+    gaps = [norm.text[a.end : b.start] for a, b in zip(part, part[1:], strict=False)]
+    if max(sizes) > 1 and any("," in gap or ";" in gap for gap in gaps):
+        return False
+    if not national or len(sizes) == 1:
+        return True
+    return _standard_layout(sizes)
+
+
+def _standard_layout(sizes: list[int]) -> bool:
+    """Every group of three or more digits starts and ends on a usual boundary (3-3-4, 3-3-2-2).
+
+    Groups of one or two digits may fall anywhere (``5*1*4-555-0123``, ``51 45 55 01 23``).
+    """
+    offset = 1 if sum(sizes) == 11 else 0
+    pos = -offset
+    for size in sizes:
+        if size >= 3 and not (pos <= 0 or pos in _STANDARD_BOUNDS):
+            return False
+        if size >= 3 and pos + size not in _STANDARD_ENDS:
+            return False
+        pos += size
+    return True
+
+
+def _confidence(norm: NormalisedText, part: list[_Group]) -> float:
+    if norm.is_rewritten(part[0].start, part[-1].end):
+        return 0.85
+    if len(part) > 1 and max(len(g.digits) for g in part) <= 2:
+        return 0.9
+    return 0.95
+
+
+def _span(norm: NormalisedText, start: int, end: int, e164: str, confidence: float) -> Span:
+    o_start, o_end = norm.to_original(start, end)
+    original = norm.original
+    if _NEGATIVE_RE.search(original, max(0, o_start - _NEGATIVE_WINDOW), o_start):
+        confidence = 0.1
+    elif _CONTEXT_RE.search(original, max(0, o_start - _CONTEXT_WINDOW), o_start):
+        confidence = min(0.99, confidence + 0.04)
+    return Span(
+        PHONE,
+        e164,
+        o_start,
+        o_end,
+        confidence,
+        region=area_code_region(e164),
+        obfuscated=norm.is_rewritten(start, end),
+    )
