@@ -16,13 +16,13 @@ from tests.pipeline.test_bad_input import run_case
 
 
 def main() -> None:
-    print("| input | exit | message (first line) | ads stored | rows rejected |")
+    print("| input | exit | message, or the first reject | ads stored | rows rejected |")
     print("|---|---|---|---|---|")
     for case in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             code, output, stored, rejected = run_case(case, Path(tmp))
         lines = [line for line in output.splitlines() if line.strip()]
-        first = next((line for line in lines if line.startswith("error:")), "(summary table)")
+        first = next((line for line in lines if line.startswith(("error:", "reject:"))), "ok")
         first = first.replace(tmp, "…").replace("|", "\\|")
         print(f"| {case.name} | {code} | {first[:110]} | {stored} | {rejected} |")
 

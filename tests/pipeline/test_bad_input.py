@@ -17,7 +17,10 @@ runner = CliRunner()
 
 
 def run_case(case: Case, folder: Path) -> tuple[int, str, int, int]:
-    """Ingest the case's file; return exit code, output, ads stored, rows rejected."""
+    """Ingest the case's file; return exit code, output, ads stored, rows rejected.
+
+    The output ends with the first reject's line, field and reason, for the bad-input table.
+    """
     path = case.make(folder)
     url = f"sqlite:///{folder / 'store.db'}"
     result = runner.invoke(app, ["ingest", str(path), "--db", url, *case.args])
@@ -25,7 +28,13 @@ def run_case(case: Case, folder: Path) -> tuple[int, str, int, int]:
     with engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(ads)).scalar_one()
         rejected = conn.execute(select(func.count()).select_from(rejects)).scalar_one()
-    return result.exit_code, result.output, int(stored), int(rejected)
+        first = conn.execute(
+            select(rejects.c.line, rejects.c.field, rejects.c.reason).order_by(rejects.c.line)
+        ).first()
+    output = result.output
+    if first is not None:
+        output += f"\nreject: line {first.line}, field {first.field!r}: {first.reason}"
+    return result.exit_code, output, int(stored), int(rejected)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -133,3 +133,21 @@ def test_store_url_errors_are_one_sentence(tmp_path: object) -> None:
         create_store_engine("mysql://x@y/z")
     with pytest.raises(StoreError, match="not valid"):
         create_store_engine("not a url")
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(store_url: str) -> None:
+    engine = create_store_engine(store_url)
+    migrate.upgrade(engine, "0001")
+    _batch(engine, [_record("1", "kept across migrations", 2)])
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine = open_store(store_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(ad_versions.c.text)).scalar_one() == "kept across migrations"
+
+
+def test_a_store_behind_the_code_asks_for_db_upgrade(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    migrate.upgrade(create_store_engine(url), "0001")
+    with pytest.raises(StoreError, match="adtrace db upgrade"):
+        open_store(url)

@@ -59,9 +59,9 @@ _CIRCLED: Final = "\u2460-\u2468\u24ea\u2776-\u277e\u2780-\u2788\u278a-\u2792"
 _MARKS: Final = "\ufe0f\u20e3"
 
 SEPARATOR_CHARS: Final = (
-    r"\s.\-_*/\\()\[\]{}:~=,;|@^%"
+    r"\s.\-_*/\\()\[\]{}<>:~=,;|@^%&+"
     "\u00b7\u2010-\u206f\u2190-\u21ff\u2212\u2500-\u25ff\u30fb"
-    "\uff0a\uff0d\uff0e\uff0f\uff1a\uff3f"
+    "\uff0a\uff0b\uff0d\uff0e\uff0f\uff1a\uff3f\uff5e"
 )
 EMOJI_CHARS: Final = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
 FILLER_WORDS: Final = ("dot", "dash", "point", "tiret", "space", "espace", "and", "et", "then")

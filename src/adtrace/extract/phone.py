@@ -9,12 +9,13 @@ Precision guards, each a trade-off against recall:
 
 * a gap may hold only separators, emoji and a few filler words, so letters end a chain: price
   lists (``150/hh 250/h``), stats (``34C-24-36``), postal codes (``H2X 1Y4``) never join up;
-* plain digit groups must be laid out like a phone: for North American numbers the group
-  boundaries fall after the 3rd, 6th or 8th digit, or every group has one or two digits
-  (``5 14 55 50 1 28``). This rejects dates and codes (``2023 10 11 20``) but also oddly grouped
-  real numbers (``5145 550 123``). Numbers written with words or look-alike letters skip the
+* plain digit groups must be laid out like a phone: for North American numbers every group of
+  three or more digits starts and ends after the 3rd, 6th, 8th or 10th digit, and groups of one
+  or two digits may fall anywhere (``5 14 55 50 1 28``, ``5*1*4-555-0123``). This rejects dates
+  and codes (``2023 10 11 20``) but also oddly grouped real numbers (``5145 550 123``). Numbers written with words or look-alike letters skip the
   check: obfuscation is itself evidence;
-* commas separate one-digit groups only (spelled-out digits), not price lists (``250, 300, 1200``);
+* a comma followed by a space separates one-digit groups only (spelled-out digits), never the
+  groups of a list (``250, 300, 1200``); ``514,555,0123`` without spaces is still a phone;
 * a number right after ``order``, ``ref``, ``invoice``, ``commande``, ``suivi``... is dropped;
 * seven-digit local numbers are ignored: without an area code there is no E.164 to link on.
 """
@@ -162,11 +163,15 @@ def _plausible(norm: NormalisedText, part: list[_Group], *, national: bool) -> b
         return True
     sizes = [len(g.digits) for g in part]
     gaps = [norm.text[a.end : b.start] for a, b in zip(part, part[1:], strict=False)]
-    if max(sizes) > 1 and any("," in gap or ";" in gap for gap in gaps):
+    if max(sizes) > 1 and any(_is_list_gap(gap) for gap in gaps):
         return False
     if not national or len(sizes) == 1:
         return True
     return _standard_layout(sizes)
+
+
+def _is_list_gap(gap: str) -> bool:
+    return ("," in gap or ";" in gap) and any(ch.isspace() for ch in gap)
 
 
 def _standard_layout(sizes: list[int]) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -118,4 +120,58 @@ rejects = Table(
     Column("reason", Text, nullable=False),
     Column("raw", Text, nullable=False),
     Index(None, "batch_id"),
+)
+
+# Stage runs after ingest (extract, link, score): the code version and parameters behind results.
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", Key, primary_key=True, autoincrement=True),
+    Column("stage", String(20), nullable=False),
+    Column("code_version", String(40), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("started_at", When, nullable=False),
+    Column("finished_at", When),
+    Column("status", String(20), nullable=False),
+    Column("counts", JSON, nullable=False),
+    Index(None, "stage", "run_id"),
+)
+
+# One row per ad version extracted: which run did it, with which extractor, and the ad's language.
+extractions = Table(
+    "extractions",
+    metadata,
+    Column(
+        "version_id",
+        Key,
+        ForeignKey("ad_versions.version_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("run_id", Key, ForeignKey("runs.run_id"), nullable=False),
+    Column("extractor_version", String(40), nullable=False),
+    Column("language", String(10)),
+)
+
+# Every selector found in an ad version, with its exact span in the field (for highlighting).
+selectors = Table(
+    "selectors",
+    metadata,
+    Column("selector_id", Key, primary_key=True, autoincrement=True),
+    Column(
+        "version_id", Key, ForeignKey("ad_versions.version_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(20), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("number", Float),
+    Column("field", String(20), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("platform", String(40)),
+    Column("currency", String(10)),
+    Column("minutes", Integer),
+    Column("region", String(10)),
+    Column("obfuscated", Boolean, nullable=False),
+    Index(None, "kind", "value"),
+    Index(None, "version_id"),
 )

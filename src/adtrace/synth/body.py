@@ -101,7 +101,7 @@ def _swap(word: str, bits: int, lang: int) -> str:
     core = word.rstrip(_PUNCT)
     options = SYNONYMS[lang].get(core.lower())
     if options:
-        return options[bits % len(options)] + word[len(core):]
+        return options[bits % len(options)] + word[len(core) :]
     fillers = FILLERS[lang]
     return fillers[bits % len(fillers)] + " " + word
 
@@ -114,9 +114,9 @@ def typo(word: str, bits: int) -> str:
     j = bits % (n - 1)
     kind = (bits >> 8) % 3
     if kind == 0:
-        return word[:j] + word[j + 1] + word[j] + word[j + 2:]
+        return word[:j] + word[j + 1] + word[j] + word[j + 2 :]
     if kind == 1:
-        return word[:j] + word[j + 1:]
+        return word[:j] + word[j + 1 :]
     return word[:j] + word[j] + word[j:]
 
 
@@ -128,6 +128,6 @@ def move_sentence(words: list[str], bounds: tuple[int, ...], bits: int) -> list[
     src, dst = bits % n, (bits >> 8) % n
     if src == dst:
         return words
-    sentences = [words[bounds[k]: bounds[k + 1]] for k in range(n)]
+    sentences = [words[bounds[k] : bounds[k + 1]] for k in range(n)]
     sentences.insert(dst, sentences.pop(src))
     return [word for sentence in sentences for word in sentence]

@@ -65,11 +65,19 @@ class SynthConfig:
     phone_in_text_share: float = 0.85
 
     def __post_init__(self) -> None:
-        for name in ("edit_rate", "no_selector_share", "french_share", "independent_share",
-                     "repost_share", "phone_in_text_share"):
+        for name in (
+            "edit_rate",
+            "no_selector_share",
+            "french_share",
+            "independent_share",
+            "repost_share",
+            "phone_in_text_share",
+        ):
             _check_share(name, getattr(self, name))
         if not 0.0 <= self.stock_phrase_rate <= 8.0:
-            raise ValueError(f"stock_phrase_rate must be within [0, 8], got {self.stock_phrase_rate}")
+            raise ValueError(
+                f"stock_phrase_rate must be within [0, 8], got {self.stock_phrase_rate}"
+            )
         if not 1 <= self.n_sites <= MAX_SITES:
             raise ValueError(f"n_sites must be within [1, {MAX_SITES}], got {self.n_sites}")
         if self.days < 1:

@@ -7,20 +7,47 @@ import unicodedata
 import numpy as np
 import numpy.typing as npt
 
-DOMAINS = ("gmail.com", "hotmail.com", "outlook.com", "yahoo.ca", "icloud.com",
-           "protonmail.com", "hotmail.ca")
-_WORDS = ("sweet", "miss", "baby", "vip", "real", "xo", "luv", "queen", "bby", "honey", "the",
-          "its", "only", "dolls", "angel", "kitty")
+DOMAINS = (
+    "gmail.com",
+    "hotmail.com",
+    "outlook.com",
+    "yahoo.ca",
+    "icloud.com",
+    "protonmail.com",
+    "hotmail.ca",
+)
+_WORDS = (
+    "sweet",
+    "miss",
+    "baby",
+    "vip",
+    "real",
+    "xo",
+    "luv",
+    "queen",
+    "bby",
+    "honey",
+    "the",
+    "its",
+    "only",
+    "dolls",
+    "angel",
+    "kitty",
+)
 PLATFORMS = ("snap", "insta", "telegram", "kik")
 _HANDLE_FORMS: tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]] = (
-    (("snap: {h}", "SC: {h}", "add me on snap {h}", "sc {h}"),
-     ("insta @{h}", "IG: @{h}", "ig {h}"),
-     ("telegram t.me/{h}", "tg: @{h}", "t.me/{h}"),
-     ("kik: {h}", "kik me {h}")),
-    (("snap : {h}", "ajoute-moi sur snap {h}", "sc {h}", "SC: {h}"),
-     ("insta @{h}", "IG : @{h}", "ig {h}"),
-     ("telegram t.me/{h}", "tg : @{h}", "t.me/{h}"),
-     ("kik : {h}", "kik {h}")),
+    (
+        ("snap: {h}", "SC: {h}", "add me on snap {h}", "sc {h}"),
+        ("insta @{h}", "IG: @{h}", "ig {h}"),
+        ("telegram t.me/{h}", "tg: @{h}", "t.me/{h}"),
+        ("kik: {h}", "kik me {h}"),
+    ),
+    (
+        ("snap : {h}", "ajoute-moi sur snap {h}", "sc {h}", "SC: {h}"),
+        ("insta @{h}", "IG : @{h}", "ig {h}"),
+        ("telegram t.me/{h}", "tg : @{h}", "t.me/{h}"),
+        ("kik : {h}", "kik {h}"),
+    ),
 )
 
 

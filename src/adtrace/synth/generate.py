@@ -23,8 +23,23 @@ from adtrace.synth.sites import Site, make_sites
 log = logging.getLogger(__name__)
 
 COLUMNS: tuple[str, ...] = (
-    "site", "id", "url", "title", "text", "posted_at", "city", "region", "phone", "age", "price",
-    "email", "operator_id", "template_id", "persona", "language", "phone_e164",
+    "site",
+    "id",
+    "url",
+    "title",
+    "text",
+    "posted_at",
+    "city",
+    "region",
+    "phone",
+    "age",
+    "price",
+    "email",
+    "operator_id",
+    "template_id",
+    "persona",
+    "language",
+    "phone_e164",
 )
 SCHEMA = pa.schema([(name, pa.string()) for name in COLUMNS])
 CHUNK_ADS = 20_000
@@ -33,8 +48,9 @@ _RENDERED = tuple(Chunk.__dataclass_fields__)
 _LANGS = ("en", "fr")
 
 
-def generate_ads(n_ads: int, seed: int, config: SynthConfig | None = None, *,
-                 workers: int | None = None) -> pa.Table:
+def generate_ads(
+    n_ads: int, seed: int, config: SynthConfig | None = None, *, workers: int | None = None
+) -> pa.Table:
     """Generate `n_ads` synthetic ads with ground truth, in posting order.
 
     The same `n_ads`, `seed` and `config` give the same table, byte for byte, whatever the
@@ -75,8 +91,13 @@ def generate_ads(n_ads: int, seed: int, config: SynthConfig | None = None, *,
     rendered = _render_all(Renderer(plan, lookups, sites, dates), n_ads, _workers(workers, n_ads))
     log.debug("rendered %d ads at %.2f s", n_ads, time.perf_counter() - started)
     columns = _columns(plan, sites, rendered, _posted_at(plan), lookups)
-    log.info("generated %d ads (%d operators, %d advertisers) in %.2f s", n_ads,
-             plan.n_operators, len(plan.advertisers.kind), time.perf_counter() - started)
+    log.info(
+        "generated %d ads (%d operators, %d advertisers) in %.2f s",
+        n_ads,
+        plan.n_operators,
+        len(plan.advertisers.kind),
+        time.perf_counter() - started,
+    )
     return _in_time_order(columns, plan.ads.time_order)
 
 
@@ -130,14 +151,20 @@ def _posted_at(plan: Plan) -> pa.Array:
     return pc.binary_join_element_wise(stamps, suffix, "")
 
 
-def _lookup(values: list[str], index: npt.NDArray[np.int64],
-            mask: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+def _lookup(
+    values: list[str], index: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_] | None = None
+) -> pa.Array:
     column = pa.array(values, pa.string()).take(pa.array(np.maximum(index, 0)))
     return column if mask is None else pc.if_else(pa.array(mask), column, "")
 
 
-def _columns(plan: Plan, sites: tuple[Site, ...], rendered: dict[str, pa.ChunkedArray],
-             posted_at: pa.Array, lookups: Lookups) -> dict[str, pa.Array | pa.ChunkedArray]:
+def _columns(
+    plan: Plan,
+    sites: tuple[Site, ...],
+    rendered: dict[str, pa.ChunkedArray],
+    posted_at: pa.Array,
+    lookups: Lookups,
+) -> dict[str, pa.Array | pa.ChunkedArray]:
     """Every output column in render order: rendered text plus lookups of the plan."""
     ads, per = plan.ads, plan.personas
     persona = ads.persona
@@ -174,10 +201,12 @@ def _price_fields(plan: Plan) -> list[str]:
 
 
 def _advertiser_ids(plan: Plan) -> list[str]:
-    """"op000001"... for operators, "ind000001"... for independents."""
+    """ "op000001"... for operators, "ind000001"... for independents."""
     n_ops = plan.n_operators
     n_ind = len(plan.advertisers.kind) - n_ops
-    return [f"op{i:06d}" for i in range(1, n_ops + 1)] + [f"ind{i:06d}" for i in range(1, n_ind + 1)]
+    return [f"op{i:06d}" for i in range(1, n_ops + 1)] + [
+        f"ind{i:06d}" for i in range(1, n_ind + 1)
+    ]
 
 
 def _template_ids(plan: Plan) -> list[str]:
@@ -193,21 +222,23 @@ def _template_ids(plan: Plan) -> list[str]:
     return out
 
 
-def _in_time_order(columns: dict[str, pa.Array | pa.ChunkedArray],
-                   order: npt.NDArray[np.int64]) -> pa.Table:
+def _in_time_order(
+    columns: dict[str, pa.Array | pa.ChunkedArray], order: npt.NDArray[np.int64]
+) -> pa.Table:
     """The table in posting order.
 
     Column by column: each is made one contiguous large_string array (a chunked take would
     concatenate all chunks for every batch), taken in batches back to string chunks under
     2 GB, and dropped before the next, to bound memory.
     """
-    batches = [pa.array(order[lo: lo + _TAKE_ROWS]) for lo in range(0, len(order), _TAKE_ROWS)]
+    batches = [pa.array(order[lo : lo + _TAKE_ROWS]) for lo in range(0, len(order), _TAKE_ROWS)]
     taken: dict[str, pa.ChunkedArray] = {}
     for name in COLUMNS:
         column = columns.pop(name)
         if isinstance(column, pa.ChunkedArray):
             column = column.cast(pa.large_string()).combine_chunks()
         taken[name] = pa.chunked_array(
-            [column.take(batch).cast(pa.string()) for batch in batches], pa.string())
+            [column.take(batch).cast(pa.string()) for batch in batches], pa.string()
+        )
         del column
     return pa.table(taken, schema=SCHEMA)

@@ -73,22 +73,40 @@ _RAW: dict[str, tuple[tuple[str, str], ...]] = {
         ("Ready to treat yourself?", "Prêt à te gâter?"),
     ),
     "intro": (
-        ("My name is <name>, a {adj} <desc> {noun}, <age> years old.",
-         "Je m'appelle <name>, une {noun} <desc> {adj} de <age> ans."),
-        ("I'm <name>, <age> yo, <desc> and {adj}.", "Moi c'est <name>, <age> ans, <desc> et {adj}."),
-        ("<name> here: <age>, <desc>, {adj} and {adj2}.",
-         "Ici <name> : <age> ans, <desc>, {adj} et {adj2}."),
+        (
+            "My name is <name>, a {adj} <desc> {noun}, <age> years old.",
+            "Je m'appelle <name>, une {noun} <desc> {adj} de <age> ans.",
+        ),
+        (
+            "I'm <name>, <age> yo, <desc> and {adj}.",
+            "Moi c'est <name>, <age> ans, <desc> et {adj}.",
+        ),
+        (
+            "<name> here: <age>, <desc>, {adj} and {adj2}.",
+            "Ici <name> : <age> ans, <desc>, {adj} et {adj2}.",
+        ),
         ("Meet <name>, your {adj} <desc> {noun}.", "Voici <name>, ta {noun} <desc> {adj}."),
-        ("<age> year old <desc> {noun} <name> is waiting for you.",
-         "<name>, {noun} <desc> de <age> ans, t'attend."),
-        ("They call me <name>. <age>. <desc>. {adj}.", "On m'appelle <name>. <age> ans. <desc>. {adj}."),
+        (
+            "<age> year old <desc> {noun} <name> is waiting for you.",
+            "<name>, {noun} <desc> de <age> ans, t'attend.",
+        ),
+        (
+            "They call me <name>. <age>. <desc>. {adj}.",
+            "On m'appelle <name>. <age> ans. <desc>. {adj}.",
+        ),
     ),
     "appear": (
         ("I am {adj}, {adj2} and very {adj3}.", "Je suis {adj}, {adj2} et très {adj3}."),
         ("A killer smile and a {adj} attitude.", "Un sourire à tomber et une attitude {adj}."),
-        ("{adj} and {adj2}, just like my pictures.", "{adj} et {adj2}, exactement comme sur mes photos."),
+        (
+            "{adj} and {adj2}, just like my pictures.",
+            "{adj} et {adj2}, exactement comme sur mes photos.",
+        ),
         ("Some say I'm {adj}, you decide.", "On dit que je suis {adj}, à toi de juger."),
-        ("Soft skin, long hair and a {adj} smile.", "Peau douce, cheveux longs et un sourire {adj}."),
+        (
+            "Soft skin, long hair and a {adj} smile.",
+            "Peau douce, cheveux longs et un sourire {adj}.",
+        ),
     ),
     "exper": (
         ("I offer {exp} {place}.", "J'offre {exp} {place}."),
@@ -117,8 +135,14 @@ _RAW: dict[str, tuple[tuple[str, str], ...]] = {
         ("{call} <phone> <contact>", "{call} <phone> <contact>"),
         ("{call} at <phone> <contact>", "{call} au <phone> <contact>"),
         ("Book now: <phone> <contact>", "Réserve maintenant : <phone> <contact>"),
-        ("<phone> - {call} for a good time <contact>", "<phone> - {call} pour du bon temps <contact>"),
-        ("Serious only, {call}: <phone> <contact>", "Sérieux seulement, {call} : <phone> <contact>"),
+        (
+            "<phone> - {call} for a good time <contact>",
+            "<phone> - {call} pour du bon temps <contact>",
+        ),
+        (
+            "Serious only, {call}: <phone> <contact>",
+            "Sérieux seulement, {call} : <phone> <contact>",
+        ),
     ),
     "closing": (
         ("Don't miss out {gent}!", "Manquez pas ça {gent}!"),
@@ -134,48 +158,82 @@ _RAW: dict[str, tuple[tuple[str, str], ...]] = {
         ("Ask about our 2 girls special.", "Demande pour notre spécial 2 filles."),
         ("Booking by my friend, ask for <name>.", "Réservation par mon amie, demande <name>."),
         ("Many girls available {time}.", "Plusieurs filles disponibles {time}."),
-        ("Sweet new girl, only <age>, first time in <city>.",
-         "Nouvelle fille toute douce, seulement <age> ans, première fois à <city>."),
+        (
+            "Sweet new girl, only <age>, first time in <city>.",
+            "Nouvelle fille toute douce, seulement <age> ans, première fois à <city>.",
+        ),
         ("Very young looking and {adj}.", "Très jeune d'apparence et {adj}."),
         ("Choose from many girls, all real.", "Plusieurs filles au choix, toutes réelles."),
         ("Driver available for outcalls.", "Chauffeur disponible pour les outcalls."),
-        ("Only serious clients, no time wasters.", "Clients sérieux seulement, pas de perte de temps."),
+        (
+            "Only serious clients, no time wasters.",
+            "Clients sérieux seulement, pas de perte de temps.",
+        ),
     ),
     "personal": (
-        ("I'm a {job} by day and your {adj} {noun} by night.",
-         "{job} le jour, ta {noun} {adj} le soir."),
+        (
+            "I'm a {job} by day and your {adj} {noun} by night.",
+            "{job} le jour, ta {noun} {adj} le soir.",
+        ),
         ("I love {hobby} and {hobby2}.", "J'adore {hobby} et {hobby2}."),
-        ("When I'm not working you'll find me {pastime}.",
-         "Quand je travaille pas, tu me trouves {pastime}."),
-        ("My regulars say I'm {adj} and {adj2}.", "Mes réguliers disent que je suis {adj} et {adj2}."),
+        (
+            "When I'm not working you'll find me {pastime}.",
+            "Quand je travaille pas, tu me trouves {pastime}.",
+        ),
+        (
+            "My regulars say I'm {adj} and {adj2}.",
+            "Mes réguliers disent que je suis {adj} et {adj2}.",
+        ),
         ("I take my time, I never rush.", "Je prends mon temps, jamais pressée."),
-        ("I'm independent: no agency, no driver, just me.",
-         "Je suis indépendante : pas d'agence, pas de chauffeur, juste moi."),
-        ("I screen every new client for my safety.",
-         "Je vérifie chaque nouveau client pour ma sécurité."),
-        ("References from other providers are appreciated.",
-         "Les références d'autres filles sont appréciées."),
-        ("A small deposit is required for first dates.",
-         "Un petit dépôt est demandé pour une première rencontre."),
-        ("Feeling {mood} today and looking for {company}.",
-         "Je suis {mood} aujourd'hui et je cherche {company}."),
-        ("My favourite drink is {drink}, just saying.",
-         "Mon drink préféré c'est {drink}, je dis ça de même."),
+        (
+            "I'm independent: no agency, no driver, just me.",
+            "Je suis indépendante : pas d'agence, pas de chauffeur, juste moi.",
+        ),
+        (
+            "I screen every new client for my safety.",
+            "Je vérifie chaque nouveau client pour ma sécurité.",
+        ),
+        (
+            "References from other providers are appreciated.",
+            "Les références d'autres filles sont appréciées.",
+        ),
+        (
+            "A small deposit is required for first dates.",
+            "Un petit dépôt est demandé pour une première rencontre.",
+        ),
+        (
+            "Feeling {mood} today and looking for {company}.",
+            "Je suis {mood} aujourd'hui et je cherche {company}.",
+        ),
+        (
+            "My favourite drink is {drink}, just saying.",
+            "Mon drink préféré c'est {drink}, je dis ça de même.",
+        ),
         ("Bring {gift} and you'll make me smile.", "Apporte {gift} et tu vas me faire sourire."),
         ("Into {music} and {season}.", "J'aime le {music} et {season}."),
         ("I'm looking for {vibe}.", "Je cherche {vibe}."),
-        ("I'm {adj}, {adj2} and a little bit {adj3}, just how you like it.",
-         "Je suis {adj}, {adj2} et un peu {adj3}, comme tu aimes."),
-        ("Ask me about {hobby}, I could talk for hours.",
-         "Parle-moi de {hobby}, je peux en jaser des heures."),
+        (
+            "I'm {adj}, {adj2} and a little bit {adj3}, just how you like it.",
+            "Je suis {adj}, {adj2} et un peu {adj3}, comme tu aimes.",
+        ),
+        (
+            "Ask me about {hobby}, I could talk for hours.",
+            "Parle-moi de {hobby}, je peux en jaser des heures.",
+        ),
         ("Working my way through school as a {job}.", "Je paie mes études comme {job}."),
         ("Nothing rushed, nothing fake: {vibe}.", "Rien de pressé, rien de faux : {vibe}."),
-        ("I only see a few clients a week so I'm always {adj}.",
-         "Je vois seulement quelques clients par semaine, donc je suis toujours {adj}."),
-        ("Dates start with {drink} and good conversation.",
-         "Nos rencontres commencent avec {drink} et une bonne jase."),
-        ("{season} and {hobby} are my favourite things.",
-         "{season} et {hobby}, c'est mes affaires préférées."),
+        (
+            "I only see a few clients a week so I'm always {adj}.",
+            "Je vois seulement quelques clients par semaine, donc je suis toujours {adj}.",
+        ),
+        (
+            "Dates start with {drink} and good conversation.",
+            "Nos rencontres commencent avec {drink} et une bonne jase.",
+        ),
+        (
+            "{season} and {hobby} are my favourite things.",
+            "{season} et {hobby}, c'est mes affaires préférées.",
+        ),
         ("Looking for {company} who likes {hobby}.", "Je cherche {company} qui aime {hobby}."),
     ),
 }
@@ -194,21 +252,46 @@ PATTERNS: tuple[Pattern, ...] = tuple(_patterns)
 # Section, then the probability the template has it. Stock entries take their probability
 # from the config (see `layout_probabilities`).
 OPERATOR_LAYOUT: tuple[tuple[str, float], ...] = (
-    ("opener", 0.8), ("intro", 1.0), ("appear", 0.7), ("stock", -1.0), ("agency", 0.5),
-    ("agency", 0.3), ("exper", 1.0), ("exper", 0.4), ("location", 1.0), ("stock", -1.0),
-    ("rates", 0.8), ("contact", 1.0), ("stock", -1.0), ("closing", 0.7), ("stock", -1.0),
+    ("opener", 0.8),
+    ("intro", 1.0),
+    ("appear", 0.7),
+    ("stock", -1.0),
+    ("agency", 0.5),
+    ("agency", 0.3),
+    ("exper", 1.0),
+    ("exper", 0.4),
+    ("location", 1.0),
+    ("stock", -1.0),
+    ("rates", 0.8),
+    ("contact", 1.0),
+    ("stock", -1.0),
+    ("closing", 0.7),
+    ("stock", -1.0),
 )
 INDEPENDENT_LAYOUT: tuple[tuple[str, float], ...] = (
-    ("opener", 0.5), ("intro", 1.0), ("personal", 1.0), ("personal", 1.0), ("stock", -1.0),
-    ("personal", 0.7), ("personal", 0.4), ("appear", 0.5), ("exper", 0.7), ("location", 1.0),
-    ("stock", -1.0), ("rates", 0.6), ("contact", 1.0), ("stock", -1.0), ("closing", 0.6),
+    ("opener", 0.5),
+    ("intro", 1.0),
+    ("personal", 1.0),
+    ("personal", 1.0),
+    ("stock", -1.0),
+    ("personal", 0.7),
+    ("personal", 0.4),
+    ("appear", 0.5),
+    ("exper", 0.7),
+    ("location", 1.0),
+    ("stock", -1.0),
+    ("rates", 0.6),
+    ("contact", 1.0),
+    ("stock", -1.0),
+    ("closing", 0.6),
     ("stock", -1.0),
 )
 STOCK_ENTRIES = 4
 
 
-def layout_probabilities(layout: tuple[tuple[str, float], ...], stock_phrase_rate: float
-                         ) -> list[float]:
+def layout_probabilities(
+    layout: tuple[tuple[str, float], ...], stock_phrase_rate: float
+) -> list[float]:
     """Per layout entry, the probability a template has it; half the stock rate is template-level."""
     stock_p = min(1.0, stock_phrase_rate * 0.5 / STOCK_ENTRIES)
     return [stock_p if p < 0 else p for _, p in layout]
@@ -240,10 +323,24 @@ OPERATOR_TITLES = 10
 """Operators draw from the first titles; independents from all of them."""
 
 PRICES: tuple[tuple[str, ...], tuple[str, ...]] = (
-    ("${hh} half hour / ${h} hour", "{hh}hh {h}h", "${h}/hr", "{hh}$ 30min - {h}$ 1h",
-     "{h} roses", "QV {hh} / HH {h}", "${hh} 30 min, ${h} 60 min"),
-    ("{hh}$ la demi-heure, {h}$ l'heure", "{hh}$/30min {h}$/1h", "{h}$ de l'heure",
-     "Demi-heure {hh}$ / heure {h}$", "{h} roses", "{hh}$ 30 min - {h}$ 1h", "{hh}$ la 1/2h"),
+    (
+        "${hh} half hour / ${h} hour",
+        "{hh}hh {h}h",
+        "${h}/hr",
+        "{hh}$ 30min - {h}$ 1h",
+        "{h} roses",
+        "QV {hh} / HH {h}",
+        "${hh} 30 min, ${h} 60 min",
+    ),
+    (
+        "{hh}$ la demi-heure, {h}$ l'heure",
+        "{hh}$/30min {h}$/1h",
+        "{h}$ de l'heure",
+        "Demi-heure {hh}$ / heure {h}$",
+        "{h} roses",
+        "{hh}$ 30 min - {h}$ 1h",
+        "{hh}$ la 1/2h",
+    ),
 )
 HALF_HOUR_RATES = (120, 140, 150, 160, 180, 200)
 HOUR_RATES = (200, 220, 250, 260, 280, 300, 350)

@@ -74,8 +74,11 @@ def _words(d: str, bits: int, lang: int) -> str:
 def _mixed(d: str, bits: int, lang: int) -> str:
     names = WORDS[lang]
     out = [names[int(x)] if (bits >> i) & 1 else x for i, x in enumerate(d)]
-    return ("-".join(("".join(out[:3]), "".join(out[3:6]), "".join(out[6:]))) if bits & 1024
-            else " ".join(out))
+    return (
+        "-".join(("".join(out[:3]), "".join(out[3:6]), "".join(out[6:])))
+        if bits & 1024
+        else " ".join(out)
+    )
 
 
 def _keycap(d: str, bits: int, lang: int) -> str:
@@ -154,8 +157,9 @@ def field_phone(national: str, field_format: int) -> str:
     return f"{a}.{b}.{c}"
 
 
-def draw_numbers(area_codes: npt.NDArray[np.int64], rng: np.random.Generator
-                 ) -> npt.NDArray[np.int64]:
+def draw_numbers(
+    area_codes: npt.NDArray[np.int64], rng: np.random.Generator
+) -> npt.NDArray[np.int64]:
     """One distinct national number per owner, in the owner's area code.
 
     Exchanges avoid 555, N11 service codes and 958/959/976, so every number is valid for
@@ -179,6 +183,8 @@ def _draw(area_codes: npt.NDArray[np.int64], rng: np.random.Generator) -> npt.ND
 
 
 def _draw_exchanges(n: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
-    allowed = np.asarray([x for x in range(200, 1000)
-                          if x % 100 != 11 and x not in (555, 958, 959, 976)], dtype=np.int64)
+    allowed = np.asarray(
+        [x for x in range(200, 1000) if x % 100 != 11 and x not in (555, 958, 959, 976)],
+        dtype=np.int64,
+    )
     return allowed[rng.integers(0, len(allowed), size=n)]

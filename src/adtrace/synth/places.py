@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -36,58 +36,180 @@ class City:
     french: float = 0.0
 
 
-def _city(key: str, name: str, en: tuple[str, ...], fr: tuple[str, ...], region: str,
-          codes: tuple[int, ...], offset_h: float, weight: float, french: float = 0.0,
-          dst: bool = True) -> City:
+def _city(
+    key: str,
+    name: str,
+    en: tuple[str, ...],
+    fr: tuple[str, ...],
+    region: str,
+    codes: tuple[int, ...],
+    offset_h: float,
+    weight: float,
+    french: float = 0.0,
+    dst: bool = True,
+) -> City:
     return City(key, name, (en, fr), region, codes, int(offset_h * 60), dst, weight, french)
 
 
 _ON, _QC = (416, 647, 437), (514, 438)
 CITIES: tuple[City, ...] = (
-    _city("toronto", "Toronto", ("Toronto", "TO", "T.O.", "the 6ix"), ("Toronto", "TO"), "ON",
-          _ON, -5, 10.0),
-    _city("mississauga", "Mississauga", ("Mississauga", "Sauga"), ("Mississauga",), "ON",
-          (905, 289, 365), -5, 3.0),
-    _city("hamilton", "Hamilton", ("Hamilton", "the Hammer"), ("Hamilton",), "ON",
-          (905, 289, 365), -5, 2.0),
-    _city("niagara-falls", "Niagara Falls", ("Niagara Falls", "Niagara"),
-          ("Niagara Falls", "Chutes Niagara"), "ON", (905, 289), -5, 1.0),
+    _city(
+        "toronto",
+        "Toronto",
+        ("Toronto", "TO", "T.O.", "the 6ix"),
+        ("Toronto", "TO"),
+        "ON",
+        _ON,
+        -5,
+        10.0,
+    ),
+    _city(
+        "mississauga",
+        "Mississauga",
+        ("Mississauga", "Sauga"),
+        ("Mississauga",),
+        "ON",
+        (905, 289, 365),
+        -5,
+        3.0,
+    ),
+    _city(
+        "hamilton",
+        "Hamilton",
+        ("Hamilton", "the Hammer"),
+        ("Hamilton",),
+        "ON",
+        (905, 289, 365),
+        -5,
+        2.0,
+    ),
+    _city(
+        "niagara-falls",
+        "Niagara Falls",
+        ("Niagara Falls", "Niagara"),
+        ("Niagara Falls", "Chutes Niagara"),
+        "ON",
+        (905, 289),
+        -5,
+        1.0,
+    ),
     _city("london", "London", ("London", "London ON"), ("London",), "ON", (519, 226, 548), -5, 2.0),
     _city("windsor", "Windsor", ("Windsor",), ("Windsor",), "ON", (519, 226, 548), -5, 1.5),
     _city("kingston", "Kingston", ("Kingston", "K-town"), ("Kingston",), "ON", (613, 343), -5, 1.0),
     _city("ottawa", "Ottawa", ("Ottawa", "OTT"), ("Ottawa",), "ON", (613, 343), -5, 4.0, 1.0),
     _city("barrie", "Barrie", ("Barrie",), ("Barrie",), "ON", (705, 249), -5, 1.0),
     _city("sudbury", "Sudbury", ("Sudbury",), ("Sudbury",), "ON", (705, 249), -5, 0.8),
-    _city("montreal", "Montréal", ("Montreal", "MTL", "Montréal"), ("Montréal", "MTL", "Mtl"),
-          "QC", _QC, -5, 8.0, 3.0),
+    _city(
+        "montreal",
+        "Montréal",
+        ("Montreal", "MTL", "Montréal"),
+        ("Montréal", "MTL", "Mtl"),
+        "QC",
+        _QC,
+        -5,
+        8.0,
+        3.0,
+    ),
     _city("laval", "Laval", ("Laval",), ("Laval", "Rive-Nord"), "QC", (450, 579), -5, 2.0, 3.0),
-    _city("quebec", "Québec", ("Quebec City", "Quebec"), ("Québec", "Qc", "Quebec"), "QC",
-          (418, 581, 367), -5, 3.0, 3.5),
-    _city("gatineau", "Gatineau", ("Gatineau", "Hull"), ("Gatineau", "Hull"), "QC", (819, 873),
-          -5, 2.0, 2.5),
-    _city("sherbrooke", "Sherbrooke", ("Sherbrooke",), ("Sherbrooke",), "QC", (819, 873), -5, 1.0,
-          3.5),
-    _city("trois-rivieres", "Trois-Rivières", ("Trois-Rivieres", "Trois-Rivières"),
-          ("Trois-Rivières", "TR"), "QC", (819, 873), -5, 0.8, 3.5),
-    _city("winnipeg", "Winnipeg", ("Winnipeg", "The Peg"), ("Winnipeg",), "MB", (204, 431), -6,
-          3.0),
+    _city(
+        "quebec",
+        "Québec",
+        ("Quebec City", "Quebec"),
+        ("Québec", "Qc", "Quebec"),
+        "QC",
+        (418, 581, 367),
+        -5,
+        3.0,
+        3.5,
+    ),
+    _city(
+        "gatineau",
+        "Gatineau",
+        ("Gatineau", "Hull"),
+        ("Gatineau", "Hull"),
+        "QC",
+        (819, 873),
+        -5,
+        2.0,
+        2.5,
+    ),
+    _city(
+        "sherbrooke", "Sherbrooke", ("Sherbrooke",), ("Sherbrooke",), "QC", (819, 873), -5, 1.0, 3.5
+    ),
+    _city(
+        "trois-rivieres",
+        "Trois-Rivières",
+        ("Trois-Rivieres", "Trois-Rivières"),
+        ("Trois-Rivières", "TR"),
+        "QC",
+        (819, 873),
+        -5,
+        0.8,
+        3.5,
+    ),
+    _city(
+        "winnipeg", "Winnipeg", ("Winnipeg", "The Peg"), ("Winnipeg",), "MB", (204, 431), -6, 3.0
+    ),
     _city("regina", "Regina", ("Regina",), ("Regina",), "SK", (306, 639), -6, 1.0, dst=False),
-    _city("saskatoon", "Saskatoon", ("Saskatoon", "YXE"), ("Saskatoon",), "SK", (306, 639), -6,
-          1.0, dst=False),
+    _city(
+        "saskatoon",
+        "Saskatoon",
+        ("Saskatoon", "YXE"),
+        ("Saskatoon",),
+        "SK",
+        (306, 639),
+        -6,
+        1.0,
+        dst=False,
+    ),
     _city("calgary", "Calgary", ("Calgary", "YYC"), ("Calgary",), "AB", (403, 587, 825), -7, 4.0),
-    _city("edmonton", "Edmonton", ("Edmonton", "YEG", "Edm"), ("Edmonton",), "AB",
-          (780, 587, 825), -7, 4.0),
-    _city("vancouver", "Vancouver", ("Vancouver", "Van", "YVR"), ("Vancouver",), "BC",
-          (604, 778, 236), -8, 6.0),
-    _city("victoria", "Victoria", ("Victoria", "Vic"), ("Victoria",), "BC", (250, 778, 236), -8,
-          1.5),
+    _city(
+        "edmonton",
+        "Edmonton",
+        ("Edmonton", "YEG", "Edm"),
+        ("Edmonton",),
+        "AB",
+        (780, 587, 825),
+        -7,
+        4.0,
+    ),
+    _city(
+        "vancouver",
+        "Vancouver",
+        ("Vancouver", "Van", "YVR"),
+        ("Vancouver",),
+        "BC",
+        (604, 778, 236),
+        -8,
+        6.0,
+    ),
+    _city(
+        "victoria", "Victoria", ("Victoria", "Vic"), ("Victoria",), "BC", (250, 778, 236), -8, 1.5
+    ),
     _city("kelowna", "Kelowna", ("Kelowna",), ("Kelowna",), "BC", (250, 778, 236), -8, 1.0),
     _city("halifax", "Halifax", ("Halifax", "Hfx"), ("Halifax",), "NS", (902, 782), -4, 1.5),
     _city("moncton", "Moncton", ("Moncton",), ("Moncton",), "NB", (506,), -4, 0.7, 1.5),
-    _city("saint-john", "Saint John", ("Saint John",), ("Saint-Jean", "Saint John"), "NB", (506,),
-          -4, 0.5, 0.5),
-    _city("st-johns", "St. John's", ("St. John's", "St Johns"), ("St. John's",), "NL", (709,),
-          -3.5, 0.8),
+    _city(
+        "saint-john",
+        "Saint John",
+        ("Saint John",),
+        ("Saint-Jean", "Saint John"),
+        "NB",
+        (506,),
+        -4,
+        0.5,
+        0.5,
+    ),
+    _city(
+        "st-johns",
+        "St. John's",
+        ("St. John's", "St Johns"),
+        ("St. John's",),
+        "NL",
+        (709,),
+        -3.5,
+        0.8,
+    ),
 )
 
 CITY_INDEX: dict[str, int] = {city.key: i for i, city in enumerate(CITIES)}
@@ -142,7 +264,7 @@ def _nth_sunday(year: int, month: int, n: int) -> date:
 
 
 def _epoch_seconds(day: date, minutes_local: int, offset_min: int) -> int:
-    base = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    base = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return int(base.timestamp()) + (minutes_local - offset_min) * 60
 
 
@@ -159,8 +281,12 @@ def dst_transitions(std_offset_min: int, first_year: int, last_year: int) -> npt
     return np.asarray(edges, dtype=np.int64)
 
 
-def utc_offsets(local_seconds: npt.NDArray[np.int64], city: npt.NDArray[np.intp],
-                first_year: int, last_year: int) -> npt.NDArray[np.int32]:
+def utc_offsets(
+    local_seconds: npt.NDArray[np.int64],
+    city: npt.NDArray[np.intp],
+    first_year: int,
+    last_year: int,
+) -> npt.NDArray[np.int32]:
     """UTC offsets in minutes of local wall-clock times (epoch seconds as if UTC) per city."""
     std = np.asarray([c.std_offset_min for c in CITIES], dtype=np.int32)[city]
     offsets = std.copy()

@@ -10,7 +10,7 @@ built once; `time_order` gives the output order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -46,8 +46,9 @@ EDIT_TYPE_P = (0.35, 0.2, 0.25, 0.2)
 MAX_EXTRA_STOCK = 6
 BITS = 2**31
 # Posting hour weights (local time): ads go up in the evening and at night.
-HOUR_WEIGHTS = np.asarray([4, 3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6, 7, 8, 9, 10, 10, 9,
-                           8, 6], dtype=np.float64)
+HOUR_WEIGHTS = np.asarray(
+    [4, 3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6, 7, 8, 9, 10, 10, 9, 8, 6], dtype=np.float64
+)
 _APPROX_WORDS = np.asarray([approx_words(p) for p in PATTERNS] + [0.0])
 
 
@@ -161,8 +162,9 @@ class Plan:
     n_operators: int
 
 
-def make_plan(n_ads: int, rng: np.random.Generator, config: SynthConfig,
-              sites: tuple[Site, ...]) -> Plan:
+def make_plan(
+    n_ads: int, rng: np.random.Generator, config: SynthConfig, sites: tuple[Site, ...]
+) -> Plan:
     """Draw every choice for `n_ads` ads (at least 1)."""
     cities = select_cities(config.cities)
     advertisers, n_ops = _plan_advertisers(n_ads, rng, config, sites, cities)
@@ -173,8 +175,9 @@ def make_plan(n_ads: int, rng: np.random.Generator, config: SynthConfig,
     return Plan(advertisers, personas, templates, ads, copies, n_ops)
 
 
-def _split(total: int, groups: int, min_size: int, sigma: float,
-           rng: np.random.Generator) -> IntArray:
+def _split(
+    total: int, groups: int, min_size: int, sigma: float, rng: np.random.Generator
+) -> IntArray:
     """`total` split into `groups` heavy-tailed sizes of at least `min_size`."""
     if groups == 0:
         return np.zeros(0, dtype=np.int64)
@@ -184,10 +187,10 @@ def _split(total: int, groups: int, min_size: int, sigma: float,
 
 
 def _sizes(n_ads: int, rng: np.random.Generator, config: SynthConfig) -> tuple[IntArray, IntArray]:
-    n_ind_ads = int(round(n_ads * config.independent_share))
+    n_ind_ads = round(n_ads * config.independent_share)
     n_op_ads = n_ads - n_ind_ads
     n_ops = 0 if n_op_ads == 0 else max(1, int(n_op_ads // config.ads_per_operator))
-    n_ind = 0 if n_ind_ads == 0 else max(1, int(round(n_ind_ads / config.ads_per_independent)))
+    n_ind = 0 if n_ind_ads == 0 else max(1, round(n_ind_ads / config.ads_per_independent))
     op_min = min(5, n_op_ads // n_ops) if n_ops else 0
     return (_split(n_op_ads, n_ops, op_min, 1.0, rng), _split(n_ind_ads, n_ind, 1, 0.7, rng))
 
@@ -203,8 +206,9 @@ def _routes(cities: list[int]) -> tuple[IntArray, IntArray, int, FloatArray]:
     return table, lengths, len(circuits), np.asarray(weights, dtype=np.float64)
 
 
-def _draw_routes(kind: IntArray, rng: np.random.Generator, cities: list[int]
-                 ) -> tuple[IntArray, IntArray, IntArray]:
+def _draw_routes(
+    kind: IntArray, rng: np.random.Generator, cities: list[int]
+) -> tuple[IntArray, IntArray, IntArray]:
     """Route, starting position and home city per advertiser.
 
     Operators tour a circuit; independents mostly stay home (15% tour).
@@ -221,8 +225,13 @@ def _draw_routes(kind: IntArray, rng: np.random.Generator, cities: list[int]
     return route, offset, table[route, offset]
 
 
-def _plan_advertisers(n_ads: int, rng: np.random.Generator, config: SynthConfig,
-                      sites: tuple[Site, ...], cities: list[int]) -> tuple[Advertisers, int]:
+def _plan_advertisers(
+    n_ads: int,
+    rng: np.random.Generator,
+    config: SynthConfig,
+    sites: tuple[Site, ...],
+    cities: list[int],
+) -> tuple[Advertisers, int]:
     op_sizes, ind_sizes = _sizes(n_ads, rng, config)
     n_ops, n = len(op_sizes), len(op_sizes) + len(ind_sizes)
     kind = np.repeat([OPERATOR, INDEPENDENT], [n_ops, len(ind_sizes)]).astype(np.int64)
@@ -233,17 +242,27 @@ def _plan_advertisers(n_ads: int, rng: np.random.Generator, config: SynthConfig,
     route, offset, home = _draw_routes(kind, rng, cities)
     start_day, span = _windows(is_op, rng, config.days)
     site_w = np.asarray([s.weight for s in sites])
-    style = np.where(is_op, rng.choice(len(phones.STYLES), n, p=phones.style_weights(True)),
-                     rng.choice(len(phones.STYLES), n, p=phones.style_weights(False)))
+    style = np.where(
+        is_op,
+        rng.choice(len(phones.STYLES), n, p=phones.style_weights(True)),
+        rng.choice(len(phones.STYLES), n, p=phones.style_weights(False)),
+    )
     n_personas = np.where(is_op, np.clip(2 + rng.poisson(1 + size / 80), 2, 12), 1)
     n_templates = np.where(is_op, 1 + (rng.random(n) < 0.5) + (rng.random(n) < 0.2), 1)
     advertisers = Advertisers(
-        kind=kind, size=size, no_selector=no_selector, route=route, route_offset=offset,
-        home=home, stay=np.where(is_op, rng.integers(3, 11, n), rng.integers(5, 21, n)),
-        start_day=start_day, span=span,
+        kind=kind,
+        size=size,
+        no_selector=no_selector,
+        route=route,
+        route_offset=offset,
+        home=home,
+        stay=np.where(is_op, rng.integers(3, 11, n), rng.integers(5, 21, n)),
+        start_day=start_day,
+        span=span,
         site_base=rng.choice(len(sites), size=n, p=site_w / site_w.sum()),
-        site_count=np.minimum(np.where(is_op, rng.integers(2, 5, n), rng.integers(1, 3, n)),
-                              len(sites)),
+        site_count=np.minimum(
+            np.where(is_op, rng.integers(2, 5, n), rng.integers(1, 3, n)), len(sites)
+        ),
         style=style.astype(np.int64),
         n_personas=np.minimum(n_personas, size).astype(np.int64),
         n_templates=np.minimum(n_templates, size).astype(np.int64),
@@ -276,24 +295,31 @@ def _plan_personas(adv: Advertisers, rng: np.random.Generator) -> Personas:
     email, email_name, n_emails = _plan_shared(adv, p_adv, local, names, 0.5, 0.3, rng)
     handle, handle_name, n_handles = _plan_shared(adv, p_adv, local, names, 0.6, 0.4, rng)
     return Personas(
-        adv=p_adv, name=names,
-        age=np.where(is_op, 19 + (11 * age_u**1.5).astype(np.int64),
-                     19 + (27 * age_u**1.2).astype(np.int64)),
+        adv=p_adv,
+        name=names,
+        age=np.where(
+            is_op, 19 + (11 * age_u**1.5).astype(np.int64), 19 + (27 * age_u**1.2).astype(np.int64)
+        ),
         desc=rng.integers(0, len(DESC), n),
         desc2=np.where(rng.random(n) < 0.4, rng.integers(0, len(DESC), n), -1),
         half_hour=np.asarray(HALF_HOUR_RATES)[rng.integers(0, len(HALF_HOUR_RATES), n)],
         hour=np.asarray(HOUR_RATES)[rng.integers(0, len(HOUR_RATES), n)],
         lang_pref=rng.normal(0.0, 1.5, n),
         shift=np.where(is_op & (rng.random(n) < 0.3), 1, 0),
-        phone=phone, email=email, handle=handle, numbers=numbers,
-        email_owner_name=email_name, email_domain=rng.integers(0, len(DOMAINS), n_emails),
+        phone=phone,
+        email=email,
+        handle=handle,
+        numbers=numbers,
+        email_owner_name=email_name,
+        email_domain=rng.integers(0, len(DOMAINS), n_emails),
         handle_owner_name=handle_name,
         handle_platform=rng.integers(0, len(PLATFORMS), n_handles),
     )
 
 
-def _plan_phones(adv: Advertisers, p_adv: IntArray, local: IntArray,
-                 rng: np.random.Generator) -> tuple[IntArray, IntArray]:
+def _plan_phones(
+    adv: Advertisers, p_adv: IntArray, local: IntArray, rng: np.random.Generator
+) -> tuple[IntArray, IntArray]:
     """Phone index per persona, and the national numbers.
 
     Operators with selectors share a small pool of phones across their personas (several
@@ -314,9 +340,15 @@ def _plan_phones(adv: Advertisers, p_adv: IntArray, local: IntArray,
     return phone, phones.draw_numbers(area, rng)
 
 
-def _plan_shared(adv: Advertisers, p_adv: IntArray, local: IntArray, names: IntArray,
-                 shared_p: float, own_p: float, rng: np.random.Generator
-                 ) -> tuple[IntArray, IntArray, int]:
+def _plan_shared(
+    adv: Advertisers,
+    p_adv: IntArray,
+    local: IntArray,
+    names: IntArray,
+    shared_p: float,
+    own_p: float,
+    rng: np.random.Generator,
+) -> tuple[IntArray, IntArray, int]:
     """E-mail or handle index per persona (-1 for none), each owner's name, and the count.
 
     An operator with selectors has, with probability `shared_p`, one address used by all its
@@ -349,21 +381,30 @@ def _plan_templates(adv: Advertisers, rng: np.random.Generator, config: SynthCon
         probs = layout_probabilities(layout, config.stock_phrase_rate)
         for col, ((section, _), p) in enumerate(zip(layout, probs, strict=True)):
             first, count = SECTIONS[section]
-            pick = (_zipf(n, count, rng) if section == "stock"
-                    else rng.integers(0, count, n))
+            pick = _zipf(n, count, rng) if section == "stock" else rng.integers(0, count, n)
             present = rows & (rng.random(n) < p)
             patterns[present, col] = first + pick[present]
     titles = np.where(is_op, rng.integers(0, OPERATOR_TITLES, n), rng.integers(0, len(TITLES), n))
     return Templates(
-        adv=t_adv, local=np.arange(n) - _first(adv.n_templates)[t_adv], patterns=patterns,
+        adv=t_adv,
+        local=np.arange(n) - _first(adv.n_templates)[t_adv],
+        patterns=patterns,
         rands=rng.integers(0, 2**16, (n, width, RANDS_PER_SENTENCE), dtype=np.int64),
-        title=titles, price=rng.integers(0, len(PRICES[0]), n),
-        adj=rng.integers(0, len(ADJ), (n, 2)), words=_APPROX_WORDS[patterns].sum(axis=1),
+        title=titles,
+        price=rng.integers(0, len(PRICES[0]), n),
+        adj=rng.integers(0, len(ADJ), (n, 2)),
+        words=_APPROX_WORDS[patterns].sum(axis=1),
     )
 
 
-def _plan_ads(adv: Advertisers, per: Personas, rng: np.random.Generator, config: SynthConfig,
-              sites: tuple[Site, ...], cities: list[int]) -> Ads:
+def _plan_ads(
+    adv: Advertisers,
+    per: Personas,
+    rng: np.random.Generator,
+    config: SynthConfig,
+    sites: tuple[Site, ...],
+    cities: list[int],
+) -> Ads:
     a = np.repeat(np.arange(len(adv.kind)), adv.size)
     n = len(a)
     local_p = (rng.random(n) * adv.n_personas[a]).astype(np.int64)
@@ -373,24 +414,36 @@ def _plan_ads(adv: Advertisers, per: Personas, rng: np.random.Generator, config:
     template = _first(adv.n_templates)[a] + np.where(rng.random(n) < 0.8, preferred, other)
     day = adv.start_day[a] + (rng.random(n) * adv.span[a]).astype(np.int64)
     minute = rng.choice(24, n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum()) * 60 + rng.integers(0, 60, n)
-    epoch0 = int(datetime(config.start.year, config.start.month, config.start.day,
-                          tzinfo=timezone.utc).timestamp())
+    epoch0 = int(
+        datetime(config.start.year, config.start.month, config.start.day, tzinfo=UTC).timestamp()
+    )
     local_seconds = epoch0 + day * 86_400 + minute * 60
     city = _ad_cities(adv, per, a, persona, day, cities)
     site = (adv.site_base[a] + (rng.random(n) * adv.site_count[a]).astype(np.int64)) % len(sites)
     lang = _languages(per.lang_pref[persona], city, rng, config.french_share)
-    share = {f: np.asarray([getattr(s, f) for s in sites]) for f in
-             ("phone_share", "email_share", "age_share", "price_share")}
+    share = {
+        f: np.asarray([getattr(s, f) for s in sites])
+        for f in ("phone_share", "email_share", "age_share", "price_share")
+    }
     flags = {f: rng.random(n) < share[f][site] for f in share}
     last_year = config.start.year + config.days // 365 + 1
     offset = utc_offsets(local_seconds, city, config.start.year, last_year)
     ads = Ads(
-        adv=a, persona=persona, template=template, local_seconds=local_seconds,
-        offset_min=offset.astype(np.int64), city=city, site=site, lang=lang,
-        site_id=np.zeros(n, dtype=np.int64), copy=np.zeros(n, dtype=np.int64),
-        bits=rng.integers(0, BITS, n), phone_field=flags["phone_share"],
+        adv=a,
+        persona=persona,
+        template=template,
+        local_seconds=local_seconds,
+        offset_min=offset.astype(np.int64),
+        city=city,
+        site=site,
+        lang=lang,
+        site_id=np.zeros(n, dtype=np.int64),
+        copy=np.zeros(n, dtype=np.int64),
+        bits=rng.integers(0, BITS, n),
+        phone_field=flags["phone_share"],
         email_field=flags["email_share"] & (per.email[persona] >= 0),
-        age_field=flags["age_share"], price_field=flags["price_share"],
+        age_field=flags["age_share"],
+        price_field=flags["price_share"],
         time_order=np.zeros(n, dtype=np.int64),
     )
     ads = _render_order(ads)
@@ -398,8 +451,14 @@ def _plan_ads(adv: Advertisers, per: Personas, rng: np.random.Generator, config:
     return ads
 
 
-def _ad_cities(adv: Advertisers, per: Personas, a: IntArray, persona: IntArray, day: IntArray,
-               cities: list[int]) -> IntArray:
+def _ad_cities(
+    adv: Advertisers,
+    per: Personas,
+    a: IntArray,
+    persona: IntArray,
+    day: IntArray,
+    cities: list[int],
+) -> IntArray:
     """City of each ad: advertisers move one stop along their route every `stay` days."""
     table, lengths, _, _ = _routes(cities)
     route = adv.route[a]
@@ -407,14 +466,15 @@ def _ad_cities(adv: Advertisers, per: Personas, a: IntArray, persona: IntArray, 
     return table[route, (adv.route_offset[a] + hops) % lengths[route]]
 
 
-def _languages(pref: FloatArray, city: IntArray, rng: np.random.Generator,
-               french_share: float) -> IntArray:
+def _languages(
+    pref: FloatArray, city: IntArray, rng: np.random.Generator, french_share: float
+) -> IntArray:
     """1 for French: the ads with the highest persona-plus-city French score, exactly
     `french_share` of them, so French concentrates in Quebec and in French-leaning personas."""
     n = len(city)
     lean = np.asarray([c.french for c in CITIES])[city]
     score = pref + lean + rng.normal(0.0, 0.6, n)
-    k = int(round(french_share * n))
+    k = round(french_share * n)
     lang = np.zeros(n, dtype=np.int64)
     if k:
         lang[np.argpartition(-score, k - 1)[:k]] = 1
@@ -442,8 +502,14 @@ def _assign_site_ids(ads: Ads, rng: np.random.Generator, sites: tuple[Site, ...]
     ads.site_id[ads.time_order] = ids_in_time
 
 
-def _plan_copies(ads: Ads, adv: Advertisers, per: Personas, tmpl: Templates,
-                 rng: np.random.Generator, config: SynthConfig) -> Copies:
+def _plan_copies(
+    ads: Ads,
+    adv: Advertisers,
+    per: Personas,
+    tmpl: Templates,
+    rng: np.random.Generator,
+    config: SynthConfig,
+) -> Copies:
     """Group reposts into copies and draw each copy's edits, extras, phone style and contact."""
     n = len(ads.adv)
     same = np.zeros(n, dtype=bool)
@@ -466,8 +532,11 @@ def _plan_copies(ads: Ads, adv: Advertisers, per: Personas, tmpl: Templates,
         stock_start=np.concatenate([[0], np.cumsum(n_stock)]).astype(np.int64),
         stock_id=_zipf(total_stock, SECTIONS["stock"][1], rng),
         stock_bits=rng.integers(0, BITS, total_stock),
-        style=np.where(rng.random(len(first)) < 0.7, adv.style[c_adv],
-                       rng.choice(len(style_p), len(first), p=style_p)),
+        style=np.where(
+            rng.random(len(first)) < 0.7,
+            adv.style[c_adv],
+            rng.choice(len(style_p), len(first), p=style_p),
+        ),
         style_bits=rng.integers(0, BITS, len(first)),
         phone_in_text=rng.random(len(first)) < config.phone_in_text_share,
         contact=_contacts(per, c_persona, rng),

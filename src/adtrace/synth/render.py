@@ -42,8 +42,10 @@ def build_lookups(plan: Plan, email_users: list[str], handle_users: list[str]) -
     per = plan.personas
     names = [NAMES[i] for i in per.name.tolist()]
     pairs = list(zip(per.desc.tolist(), per.desc2.tolist(), strict=True))
-    en, fr = ([DESC[d][lang] + (" " + DESC[e][lang] if e >= 0 else "") for d, e in pairs]
-              for lang in (0, 1))
+    en, fr = (
+        [DESC[d][lang] + (" " + DESC[e][lang] if e >= 0 else "") for d, e in pairs]
+        for lang in (0, 1)
+    )
     return Lookups(
         names=names,
         name_slugs=[_slug(name) for name in names],
@@ -52,8 +54,10 @@ def build_lookups(plan: Plan, email_users: list[str], handle_users: list[str]) -
         rates=list(zip(per.half_hour.tolist(), per.hour.tolist(), strict=True)),
         nationals=[str(n) for n in per.numbers.tolist()],
         phone_of=per.phone.tolist(),
-        emails=[(user, DOMAINS[d]) for user, d in
-                zip(email_users, per.email_domain.tolist(), strict=True)],
+        emails=[
+            (user, DOMAINS[d])
+            for user, d in zip(email_users, per.email_domain.tolist(), strict=True)
+        ],
         email_of=per.email.tolist(),
         handles=list(zip(handle_users, per.handle_platform.tolist(), strict=True)),
         handle_of=per.handle.tolist(),
@@ -115,20 +119,38 @@ def _site_text(site: Site) -> SiteText:
     def fill(text: str) -> str:
         return text.replace("{site}", site.domain)
 
-    return SiteText((fill(site.header[0]), fill(site.header[1])),
-                    (fill(site.footer[0]), fill(site.footer[1])), fill(site.url), site.id_hex,
-                    site.phone_format)
+    return SiteText(
+        (fill(site.header[0]), fill(site.header[1])),
+        (fill(site.footer[0]), fill(site.footer[1])),
+        fill(site.url),
+        site.id_hex,
+        site.phone_format,
+    )
 
 
-_AD_FIELDS = ("template", "lang", "persona", "city", "site", "site_id", "bits", "phone_field",
-              "copy")
+_AD_FIELDS = (
+    "template",
+    "lang",
+    "persona",
+    "city",
+    "site",
+    "site_id",
+    "bits",
+    "phone_field",
+    "copy",
+)
 
 
 class Renderer:
     """Renders ads of one plan, range by range; keeps the current template's bodies."""
 
-    def __init__(self, plan: Plan, lookups: Lookups, sites: tuple[Site, ...],
-                 local_dates: npt.NDArray[np.str_]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        lookups: Lookups,
+        sites: tuple[Site, ...],
+        local_dates: npt.NDArray[np.str_],
+    ) -> None:
         self.plan = plan
         self.lk = lookups
         self.sites = tuple(_site_text(site) for site in sites)
@@ -153,8 +175,11 @@ class Renderer:
         tp = self.plan.templates
         body = build_body(tp.patterns[template].tolist(), tp.rands[template].tolist(), lang)
         adj, adj2 = tp.adj[template].tolist()
-        title = (TITLES[int(tp.title[template])][lang].replace("{adj2}", ADJ[adj2][lang])
-                 .replace("{adj}", ADJ[adj][lang]))
+        title = (
+            TITLES[int(tp.title[template])][lang]
+            .replace("{adj2}", ADJ[adj2][lang])
+            .replace("{adj}", ADJ[adj][lang])
+        )
         prices = PRICES[lang]
         return Meta(body, title, prices[int(tp.price[template]) % len(prices)])
 
@@ -167,23 +192,34 @@ class Renderer:
         columns = [getattr(ads, name)[lo:hi].tolist() for name in _AD_FIELDS]
         columns.append(self.local_dates[lo:hi].tolist())
         for template, lang, persona, city, site, site_id, bits, phone_field, copy, date in zip(
-                *columns, strict=True):
+            *columns, strict=True
+        ):
             c = copy - c0
             meta = self.meta(template, lang)
             values = self._slot_values(meta, lang, persona, city, bits, c, copies)
-            text = self._with_stock(self._body_text(meta.body, lang, values, c, copies), lang, c,
-                                    copies)
+            text = self._with_stock(
+                self._body_text(meta.body, lang, values, c, copies), lang, c, copies
+            )
             st = self.sites[site]
             ad_id = f"{site_id:x}" if st.id_hex else str(site_id)
             header = st.header[lang].format(id=ad_id, city=values[CITY], date=date)
             footer = st.footer[lang].format(id=ad_id, city=values[CITY], date=date)
             out.text.append(f"{header}\n{text}\n{footer}" if header else f"{text}\n{footer}")
             out.site_id.append(ad_id)
-            out.url.append(st.url.format(city=self.city_keys[city], id=ad_id,
-                                         name=self.lk.name_slugs[persona]))
-            out.title.append(_decorate(meta.title.format(
-                name=values[NAME], age=values[AGE], city=values[CITY], desc=values[DESC_SLOT]),
-                copies.bits[c] >> 9))
+            out.url.append(
+                st.url.format(city=self.city_keys[city], id=ad_id, name=self.lk.name_slugs[persona])
+            )
+            out.title.append(
+                _decorate(
+                    meta.title.format(
+                        name=values[NAME],
+                        age=values[AGE],
+                        city=values[CITY],
+                        desc=values[DESC_SLOT],
+                    ),
+                    copies.bits[c] >> 9,
+                )
+            )
             national = self.lk.nationals[self.lk.phone_of[persona]]
             out.phone.append(field_phone(national, st.phone_format) if phone_field else "")
         return out
@@ -193,30 +229,40 @@ class Renderer:
         e0, e1 = int(cp.edit_start[c0]), int(cp.edit_start[c1])
         s0, s1 = int(cp.stock_start[c0]), int(cp.stock_start[c1])
         return CopyView(
-            edits=list(zip(cp.edit_pos[e0:e1].tolist(), cp.edit_type[e0:e1].tolist(),
-                           cp.edit_rand[e0:e1].tolist(), strict=True)),
-            edit_start=(cp.edit_start[c0: c1 + 1] - e0).tolist(),
-            stock=list(zip(cp.stock_id[s0:s1].tolist(), cp.stock_bits[s0:s1].tolist(),
-                           strict=True)),
-            stock_start=(cp.stock_start[c0: c1 + 1] - s0).tolist(),
-            style=cp.style[c0:c1].tolist(), style_bits=cp.style_bits[c0:c1].tolist(),
-            phone_in_text=cp.phone_in_text[c0:c1].tolist(), contact=cp.contact[c0:c1].tolist(),
-            reorder=cp.reorder[c0:c1].tolist(), bits=cp.bits[c0:c1].tolist(),
+            edits=list(
+                zip(
+                    cp.edit_pos[e0:e1].tolist(),
+                    cp.edit_type[e0:e1].tolist(),
+                    cp.edit_rand[e0:e1].tolist(),
+                    strict=True,
+                )
+            ),
+            edit_start=(cp.edit_start[c0 : c1 + 1] - e0).tolist(),
+            stock=list(
+                zip(cp.stock_id[s0:s1].tolist(), cp.stock_bits[s0:s1].tolist(), strict=True)
+            ),
+            stock_start=(cp.stock_start[c0 : c1 + 1] - s0).tolist(),
+            style=cp.style[c0:c1].tolist(),
+            style_bits=cp.style_bits[c0:c1].tolist(),
+            phone_in_text=cp.phone_in_text[c0:c1].tolist(),
+            contact=cp.contact[c0:c1].tolist(),
+            reorder=cp.reorder[c0:c1].tolist(),
+            bits=cp.bits[c0:c1].tolist(),
         )
 
-    def _body_text(self, body: Body, lang: int, values: list[str], c: int,
-                   copies: CopyView) -> str:
+    def _body_text(self, body: Body, lang: int, values: list[str], c: int, copies: CopyView) -> str:
         """The template with this copy's edits, the ad's slot values, and maybe a moved sentence."""
         words = list(body.words)
-        apply_edits(words, lang, copies.edits[copies.edit_start[c]: copies.edit_start[c + 1]])
+        apply_edits(words, lang, copies.edits[copies.edit_start[c] : copies.edit_start[c + 1]])
         for index, slot, tail in body.slots:
             words[index] = values[slot] + tail
         if copies.reorder[c]:
             words = move_sentence(words, body.bounds, copies.bits[c])
         return " ".join(filter(None, words))
 
-    def _slot_values(self, meta: Meta, lang: int, persona: int, city: int, bits: int, c: int,
-                     copies: CopyView) -> list[str]:
+    def _slot_values(
+        self, meta: Meta, lang: int, persona: int, city: int, bits: int, c: int, copies: CopyView
+    ) -> list[str]:
         """name, age, city, price, phone, desc, contact as this ad writes them."""
         lk = self.lk
         aliases = self.city_names[lang][city]
@@ -226,10 +272,20 @@ class Renderer:
         if copies.phone_in_text[c]:
             national = lk.nationals[lk.phone_of[persona]]
             phone = write_phone(national, copies.style[c], copies.style_bits[c], lang)
-        contact = self._contact(persona, lang, copies.contact[c], copies.bits[c]) \
-            if copies.contact[c] else ""
-        return [lk.names[persona], lk.ages[persona], city_name, meta.price.format(hh=half, h=hour),
-                phone, lk.descs[lang][persona], contact]
+        contact = (
+            self._contact(persona, lang, copies.contact[c], copies.bits[c])
+            if copies.contact[c]
+            else ""
+        )
+        return [
+            lk.names[persona],
+            lk.ages[persona],
+            city_name,
+            meta.price.format(hh=half, h=hour),
+            phone,
+            lk.descs[lang][persona],
+            contact,
+        ]
 
     def _contact(self, persona: int, lang: int, kind: int, bits: int) -> str:
         lk = self.lk

@@ -40,28 +40,44 @@ class Site:
 
 
 _HEADERS: tuple[tuple[str, str], ...] = (
-    ("Posted on {site} — verify age 18+ before contacting.",
-     "Publié sur {site} — vérifiez l'âge 18+ avant de contacter."),
+    (
+        "Posted on {site} — verify age 18+ before contacting.",
+        "Publié sur {site} — vérifiez l'âge 18+ avant de contacter.",
+    ),
     ("[{site}] Escorts › {city} › Ad {id}", "[{site}] Escortes › {city} › Annonce {id}"),
     ("Annonce / Ad #{id} · {site}", "Annonce / Ad #{id} · {site}"),
     ("", ""),
-    ("WARNING: adults only (18+). By reading you agree to the {site} terms.",
-     "AVERTISSEMENT : adultes seulement (18+). En lisant, vous acceptez les conditions de {site}."),
+    (
+        "WARNING: adults only (18+). By reading you agree to the {site} terms.",
+        "AVERTISSEMENT : adultes seulement (18+). En lisant, vous acceptez les conditions de {site}.",
+    ),
     ("★ {city} ★ {site}", "★ {city} ★ {site}"),
 )
 _FOOTERS: tuple[tuple[str, str], ...] = (
-    ("Report this ad | Safety tips | {site} does not verify advertisers.",
-     "Signaler cette annonce | Conseils de sécurité | {site} ne vérifie pas les annonceurs."),
-    ("Mention {site} when you call! All advertisers are 18+.",
-     "Mentionnez {site} quand vous appelez! Tous les annonceurs ont 18 ans et plus."),
-    ("Signaler / Report · Conditions d'utilisation / Terms of use",
-     "Signaler / Report · Conditions d'utilisation / Terms of use"),
-    ("— posted via the {site} mobile app — 18+ only.",
-     "— publié avec l'application mobile {site} — 18+ seulement."),
-    ("Posted {date}. {site} is not responsible for ad content.",
-     "Publié le {date}. {site} n'est pas responsable du contenu des annonces."),
-    ("Last updated {date} · Ad {id} · Report abuse",
-     "Mis à jour le {date} · Annonce {id} · Signaler un abus"),
+    (
+        "Report this ad | Safety tips | {site} does not verify advertisers.",
+        "Signaler cette annonce | Conseils de sécurité | {site} ne vérifie pas les annonceurs.",
+    ),
+    (
+        "Mention {site} when you call! All advertisers are 18+.",
+        "Mentionnez {site} quand vous appelez! Tous les annonceurs ont 18 ans et plus.",
+    ),
+    (
+        "Signaler / Report · Conditions d'utilisation / Terms of use",
+        "Signaler / Report · Conditions d'utilisation / Terms of use",
+    ),
+    (
+        "— posted via the {site} mobile app — 18+ only.",
+        "— publié avec l'application mobile {site} — 18+ seulement.",
+    ),
+    (
+        "Posted {date}. {site} is not responsible for ad content.",
+        "Publié le {date}. {site} n'est pas responsable du contenu des annonces.",
+    ),
+    (
+        "Last updated {date} · Ad {id} · Report abuse",
+        "Mis à jour le {date} · Annonce {id} · Signaler un abus",
+    ),
 )
 _URLS = (
     "https://{site}/{city}/escorts/{id}",
@@ -79,18 +95,20 @@ def make_sites(n: int) -> tuple[Site, ...]:
     sites = []
     for i in range(n):
         j = i % len(_HEADERS)
-        sites.append(Site(
-            domain=f"site-{chr(ord('a') + i)}.example",
-            header=_HEADERS[j],
-            footer=_FOOTERS[(j + i // len(_HEADERS)) % len(_FOOTERS)],
-            url=_URLS[(j + 2 * (i // len(_URLS))) % len(_URLS)],
-            id_hex=i % 3 == 1,
-            id_base=(i + 1) * 3_100_000 + 40_000_000 * (i % 2),
-            phone_format=i % 5,
-            phone_share=(0.9, 0.75, 0.6, 0.85, 0.5, 0.0)[j],
-            email_share=(0.0, 0.6, 0.5, 0.0, 0.3, 0.0)[j],
-            age_share=(0.9, 0.8, 0.7, 0.95, 0.6, 0.85)[j],
-            price_share=(0.7, 0.0, 0.6, 0.5, 0.0, 0.8)[j],
-            weight=_WEIGHTS[j] * (0.5 if i >= len(_HEADERS) else 1.0),
-        ))
+        sites.append(
+            Site(
+                domain=f"site-{chr(ord('a') + i)}.example",
+                header=_HEADERS[j],
+                footer=_FOOTERS[(j + i // len(_HEADERS)) % len(_FOOTERS)],
+                url=_URLS[(j + 2 * (i // len(_URLS))) % len(_URLS)],
+                id_hex=i % 3 == 1,
+                id_base=(i + 1) * 3_100_000 + 40_000_000 * (i % 2),
+                phone_format=i % 5,
+                phone_share=(0.9, 0.75, 0.6, 0.85, 0.5, 0.0)[j],
+                email_share=(0.0, 0.6, 0.5, 0.0, 0.3, 0.0)[j],
+                age_share=(0.9, 0.8, 0.7, 0.95, 0.6, 0.85)[j],
+                price_share=(0.7, 0.0, 0.6, 0.5, 0.0, 0.8)[j],
+                weight=_WEIGHTS[j] * (0.5 if i >= len(_HEADERS) else 1.0),
+            )
+        )
     return tuple(sites)

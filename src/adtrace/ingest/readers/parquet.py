@@ -49,7 +49,8 @@ class ParquetReader:
 def column_texts(column: pa.Array[Any]) -> list[str | None]:
     """Raw text of every value of one column of a batch."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return column.to_pylist()  # already str or None
+        texts: list[str | None] = column.to_pylist()  # already str or None
+        return texts
     if pa.types.is_timestamp(column.type) and column.type.unit == "ns":
         # Python datetimes hold microseconds; truncate rather than fail on nanoseconds.
         column = column.cast(pa.timestamp("us", tz=column.type.tz), safe=False)
