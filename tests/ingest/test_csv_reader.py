@@ -177,9 +177,10 @@ def test_unterminated_header_is_refused(write_file: WriteFile) -> None:
         open_reader(write_file("ads.csv", 'id,"text\n1,2\n'))
 
 
-def test_unknown_encoding_is_refused(write_file: WriteFile) -> None:
-    with pytest.raises(InputError, match="unknown encoding 'klingon'"):
-        open_reader(write_file("ads.csv", "a\n1\n"), encoding="klingon")
+@pytest.mark.parametrize("name", ["klingon", "hex", "zlib"])
+def test_unknown_encoding_is_refused(write_file: WriteFile, name: str) -> None:
+    with pytest.raises(InputError, match=f"unknown encoding '{name}'"):
+        open_reader(write_file("ads.csv", "a\n1\n"), encoding=name)
 
 
 def test_twenty_megabyte_field_is_read(tmp_path: Path) -> None:

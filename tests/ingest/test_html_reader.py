@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,13 @@ def test_legacy_encodings(tmp_path: Path) -> None:
         ).encode("cp1252"),
         "undeclared.html": body.format(meta="").encode("cp1252"),
         "utf8.html": body.format(meta="").encode("utf-8"),
+        "utf8-bom.html": codecs.BOM_UTF8 + body.format(meta="").encode("utf-8"),
+        "utf16.html": codecs.BOM_UTF16_LE + body.format(meta="").encode("utf-16-le"),
+        "xhtml.html": '<?xml version="1.0" encoding="utf-8"?>\n' + body.format(meta=""),
+        "wrong-declaration.html": body.format(meta='<meta charset="utf-8">').encode("cp1252"),
+        "utf16-claim.html": body.format(meta='<meta charset="utf-16">').encode("utf-8"),
+        "hex-claim.html": body.format(meta='<meta charset="hex">').encode("utf-8"),
+        "unknown-claim.html": body.format(meta='<meta charset="klingon">').encode("utf-8"),
     }
     texts = {r.fields["text"] for r in open_reader(_folder(tmp_path, pages))}
     assert texts == {"Très belle à Montréal"}

@@ -97,6 +97,7 @@ def test_aware_formats(raw: str, expected_utc: dt.datetime) -> None:
         ("18/07/2017 25:00", "invalid time (hour 25)"),
         ("18/07/2017 14:61", "invalid time (14:61)"),
         ("18/07/2017 14:29 AM", "invalid time (14 AM)"),
+        ("1" + " " * 5_000 + "x", "unrecognised date format (longer than 100 characters)"),
     ],
 )
 def test_errors(raw: str, reason: str) -> None:

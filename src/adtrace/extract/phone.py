@@ -70,6 +70,11 @@ def _e164(digits: str, region: str) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+def to_e164(digits: str, region: str = "CA") -> str | None:
+    """Validate a digit string (``+`` prefix for international) and return it as E.164, or None."""
+    return _e164(digits, region)
+
+
 @lru_cache(maxsize=64)
 def _is_nanp(region: str) -> bool:
     return bool(phonenumbers.country_code_for_region(region) == 1)

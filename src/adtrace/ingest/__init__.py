@@ -1,1 +1,1 @@
-"""Ingest: read ad exports (CSV, JSON Lines, JSON arrays, Parquet, saved HTML), map, validate, store."""
+"""Ingest: read ad exports (CSV, JSON Lines, JSON, Parquet, saved HTML), map, validate, store."""

@@ -86,6 +86,9 @@ _ZONE_HOURS = {
     "pdt": -7.0,
 }
 
+MAX_TIMESTAMP_CHARS = 100
+"""Longer values are not dates; refusing them early keeps the regexes linear and cheap."""
+
 UNRECOGNISED = "unrecognised date format"
 AMBIGUOUS = "ambiguous day/month order (both ≤ 12); pass --date-format"
 
@@ -114,7 +117,7 @@ class DateOrderVote:
 
     def add(self, raw: str) -> None:
         """Count the vote of one raw value, if it casts one."""
-        match = _NUMERIC_DATE.search(raw)
+        match = _NUMERIC_DATE.search(raw, 0, MAX_TIMESTAMP_CHARS) if raw else None
         if match is None:
             return
         first, second = int(match[1]), int(match[3])
@@ -169,6 +172,8 @@ def parse_timestamp(
     text = raw.strip()
     if not text:
         raise TimeParseError("empty date")
+    if len(text) > MAX_TIMESTAMP_CHARS:
+        raise TimeParseError(f"{UNRECOGNISED} (longer than {MAX_TIMESTAMP_CHARS} characters)")
     if date_format is not None:
         return _parse_with_format(text, date_format)
     epoch = _EPOCH.fullmatch(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-import numpy.typing as npt
 
 DOMAINS = (
     "gmail.com",
@@ -89,11 +88,6 @@ def _user(name: str, word: str, number: int, shape: int) -> str:
     if shape == 3:
         return f"{name}_{word}_{number % 1000}"
     return f"{word}.{name}.{number}"
-
-
-def pick(values: npt.NDArray[np.int64], options: int) -> list[int]:
-    """`values` modulo `options`, as a list (cheap indexes for the per-ad loop)."""
-    return (values % options).tolist()  # type: ignore[no-any-return]
 
 
 def write_email(user: str, domain: str, bits: int, lang: int) -> str:

@@ -292,7 +292,7 @@ STOCK_ENTRIES = 4
 def layout_probabilities(
     layout: tuple[tuple[str, float], ...], stock_phrase_rate: float
 ) -> list[float]:
-    """Per layout entry, the probability a template has it; half the stock rate is template-level."""
+    """Per layout entry, the chance a template has it (half the stock rate is in templates)."""
     stock_p = min(1.0, stock_phrase_rate * 0.5 / STOCK_ENTRIES)
     return [stock_p if p < 0 else p for _, p in layout]
 

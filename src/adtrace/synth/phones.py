@@ -124,7 +124,8 @@ _WRITERS: tuple[Writer, ...] = tuple(style[1] for style in STYLES)
 def style_weights(operator: bool) -> npt.NDArray[np.float64]:
     """Probabilities of each style in `STYLES` for operators or independents."""
     weights = np.asarray([w * (2.0 if operator and obf else 1.0) for _, _, w, obf in STYLES])
-    return weights / weights.sum()
+    normalised: npt.NDArray[np.float64] = weights / weights.sum()
+    return normalised
 
 
 def write_phone(national: str, style: int, bits: int, lang: int) -> str:

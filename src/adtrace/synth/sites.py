@@ -49,7 +49,8 @@ _HEADERS: tuple[tuple[str, str], ...] = (
     ("", ""),
     (
         "WARNING: adults only (18+). By reading you agree to the {site} terms.",
-        "AVERTISSEMENT : adultes seulement (18+). En lisant, vous acceptez les conditions de {site}.",
+        "AVERTISSEMENT : adultes seulement (18+). En lisant, vous acceptez les conditions"
+        " de {site}.",
     ),
     ("★ {city} ★ {site}", "★ {city} ★ {site}"),
 )

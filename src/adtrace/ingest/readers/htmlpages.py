@@ -7,8 +7,6 @@ executed, and no path or URL found in a page is ever opened.
 
 from __future__ import annotations
 
-import codecs
-import logging
 import os
 import re
 from collections.abc import Iterator
@@ -17,10 +15,8 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from adtrace.ingest.readers.text import bom_encoding, is_utf8
+from adtrace.ingest.readers.text import bom_encoding, canonical_codec, is_utf8
 from adtrace.ingest.records import InputError, RawRecord
-
-logger = logging.getLogger(__name__)
 
 HTML_COLUMNS = ["url", "title", "text", "posted_at", "file"]
 HTML_SUFFIXES = (".html", ".htm")
@@ -64,6 +60,7 @@ _DESCRIPTION_HINTS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _SPACE = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # HTML5: these labels mean windows-1252.
 _WINDOWS_1252_LABELS = frozenset({"ascii", "iso8859-1", "latin-1", "us-ascii"})
@@ -98,7 +95,7 @@ class HtmlFolderReader:
         try:
             fields = page_fields(data)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-            raw = data.decode(page_encoding(data), errors="replace")
+            raw = page_text(data)
             error = f"could not parse HTML: {exc}"
             return RawRecord(source, 1, {"file": relative}, error=error, raw=raw)
         fields["file"] = relative
@@ -124,12 +121,23 @@ def page_encoding(data: bytes) -> str:
     declared = _META_CHARSET.search(data[:4096])
     if declared is not None:
         try:
-            codec = codecs.lookup(declared.group(1).decode("ascii")).name
+            codec = canonical_codec(declared.group(1).decode("ascii"))
         except LookupError:
             codec = None
-        if codec is not None:
+        if codec is not None and not codec.startswith(("utf-16", "utf-32")):
             return "cp1252" if codec in _WINDOWS_1252_LABELS else codec
+        # HTML5: a page that could be read to its <meta> is not UTF-16; ignore such a claim.
     return "utf-8" if is_utf8(data) else "cp1252"
+
+
+def page_text(data: bytes) -> str:
+    """Decode a page; when the declared encoding is wrong, fall back to UTF-8, then Windows-1252."""
+    for candidate in (page_encoding(data), "utf-8"):
+        try:
+            return data.decode(candidate).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            continue
+    return data.decode("cp1252", errors="replace")
 
 
 def page_fields(data: bytes) -> dict[str, str | None]:
@@ -138,21 +146,24 @@ def page_fields(data: bytes) -> dict[str, str | None]:
     Raises:
         etree.ParserError: the page is empty or not HTML at all.
     """
-    encoding = page_encoding(data)
-    parser = lxml.html.HTMLParser(
-        encoding=encoding, remove_comments=True, remove_pis=True, no_network=True
-    )
-    root = lxml.html.document_fromstring(data, parser=parser)
+    # Parsed as text: lxml rejects text that still declares an XML encoding, and libxml2 does not
+    # know every Python codec name.
+    text = _XML_DECLARATION.sub("", page_text(data), count=1)
+    # A parser per page: lxml parsers must not be shared between threads.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    root = lxml.html.document_fromstring(text, parser=parser)
     metas = _meta_values(root)
-    return {
+    fields: dict[str, str | None] = {
         "url": _canonical_url(root) or metas.get("og:url"),
         "title": metas.get("og:title") or _first_text(root, "title") or _first_text(root, "h1"),
-        "text": visible_text(root),
+        "text": None,
         "posted_at": metas.get("article:published_time")
         or metas.get("datePosted")
         or metas.get("datePublished")
         or _first_time(root),
     }
+    fields["text"] = visible_text(root)  # last: it drops page furniture (<header>...) from the tree
+    return fields
 
 
 def _meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:

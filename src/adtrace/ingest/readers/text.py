@@ -10,6 +10,7 @@ offset for the message. Markers are then replaced by U+FFFD before the text is u
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -58,8 +59,11 @@ _MAX_CONTROL_SHARE = 0.08
 # Letters and punctuation of French, English and Spanish text in Windows-1252. Canada first: this is
 # by far the commonest legacy encoding of our inputs, and short samples fool statistical detectors
 # (a few accented words come out as Big5 or cp1250).
-_CP1252_PLAUSIBLE = frozenset("àâäáçéèêëíîïñóôöúùûüÿœæÀÂÄÁÇÉÈÊËÍÎÏÑÓÔÖÚÙÛÜŸŒÆ’‘“”«»–—…€°•·©®™ ")
+_CP1252_PLAUSIBLE = frozenset(
+    "àâäáçéèêëíîïñóôöúùûüÿœæÀÂÄÁÇÉÈÊËÍÎÏÑÓÔÖÚÙÛÜŸŒÆ’‘“”«»–—…€°•·©®™\u00a0"
+)
 _MIN_CP1252_SHARE = 0.9
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
@@ -100,12 +104,17 @@ def read_sample(path: Path, size: int = SAMPLE_BYTES) -> bytes:
 
 
 def canonical_codec(name: str) -> str:
-    """Return Python's canonical name for an encoding (``UTF8`` -> ``utf-8``).
+    """Return Python's canonical name for a text encoding (``UTF8`` -> ``utf-8``).
 
     Raises:
-        LookupError: the encoding is unknown.
+        LookupError: the encoding is unknown, or not a text encoding (``hex``, ``zlib``...).
     """
-    return codecs.lookup(name).name
+    codec = codecs.lookup(name).name
+    # Bytes-to-bytes codecs raise LookupError on decode (not for b""); a text codec that merely
+    # dislikes this byte raises a ValueError and is still a text codec.
+    with contextlib.suppress(ValueError):
+        b"\n".decode(codec, "ignore")
+    return codec
 
 
 def bom_encoding(sample: bytes) -> TextEncoding | None:
@@ -161,7 +170,7 @@ def cp1252_plausible(sample: bytes) -> bool:
         text = sample.decode("cp1252")
     except UnicodeDecodeError:
         return False
-    special = [char for char in text if ord(char) > 0x7F]
+    special = _NON_ASCII.findall(text)
     if not special:
         return True
     plausible = sum(char in _CP1252_PLAUSIBLE for char in special)

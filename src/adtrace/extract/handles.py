@@ -1,0 +1,149 @@
+"""Social and messaging handles by platform: Snapchat, Instagram, Telegram, WhatsApp, Kik,
+OnlyFans, X/Twitter.
+
+Three forms:
+
+* profile links (``t.me/name``, ``instagram.com/name``, ``onlyfans.com/name``, ``x.com/name``,
+  ``twitter.com/name``, ``snapchat.com/add/name``, ``kik.me/name``, ``wa.me/15145550123``);
+* a platform word or abbreviation followed by the name (``snap: name``, ``SC: name``,
+  ``ig: @name``, ``insta @name``, ``tg: @name``, ``kik me @name``, ``OF: name``), or the ghost
+  emoji (``👻 name``) for Snapchat;
+* ``WhatsApp`` (or ``watsapp``...) followed within 30 characters by a phone number: the handle
+  value is the number in E.164, and the phone extractor reports the same number as a phone.
+
+A platform word followed by a plain word (``my insta is private``) is not a handle: the name must
+come after a ``:``/``=``/``-``/arrow/emoji or carry an ``@``. That misses ``kik candy`` but keeps
+prose out. Values are lower case without ``@`` (the platforms treat names case-insensitively).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from adtrace.extract.phone import extract_phones, to_e164
+from adtrace.extract.spans import HANDLE, Span
+
+_KEYWORDS: Final = {
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "telegram": "telegram",
+    "tg": "telegram",
+    "kik": "kik",
+    "onlyfans": "onlyfans",
+    "twitter": "twitter",
+}
+_HOSTS: Final = {
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "instagram.com": "instagram",
+    "onlyfans.com": "onlyfans",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "snapchat.com/add": "snapchat",
+    "kik.me": "kik",
+    "wa.me": "whatsapp",
+}
+_USER: Final = r"(?P<user>[a-z0-9_][a-z0-9_.\-]{1,29})(?![\w.\-]*/)"
+_SEP_CHARS: Final = r"\s:=\-–—>→👉➡👻\ufe0f"
+_SEP: Final = rf"(?P<sep>[{_SEP_CHARS}]*(?:(?:me|moi|is|est|on|sur|at)\b[{_SEP_CHARS}]*)?)"
+_KEYWORD_RE: Final = re.compile(
+    rf"(?i)(?<![\w.@/])(?P<kw>{'|'.join(_KEYWORDS)})(?!\w){_SEP}(?P<at>@?){_USER}"
+)
+_OF_RE: Final = re.compile(rf"(?<![\w.@/])(?:OF|Of)(?P<sep>\s*[:=\-]\s*|\s+(?=@))(?P<at>@?)(?i:{_USER})")
+_GHOST_RE: Final = re.compile(rf"(?i)👻\ufe0f?(?P<sep>[\s:=\-]*)(?P<at>@?){_USER}")
+_HOST_ALT: Final = "|".join(re.escape(h) for h in sorted(_HOSTS, key=len, reverse=True))
+_LINK_RE: Final = re.compile(
+    rf"(?i)(?<![\w.@])(?:https?://)?(?:www\.)?(?P<host>{_HOST_ALT})/(?P<user>[a-z0-9_.\-]+)"
+)
+_WHATSAPP_RE: Final = re.compile(r"(?i)\b(?:whats\s?app|whatsap|watsapp|watsap|wsp)\b")
+_SEP_MARKS: Final = frozenset(":=-–—>→👉➡👻")
+_NOT_NAMES: Final = frozenset(
+    "me my only for and or the add follow private pics pic photos account here link below above dm "
+    "message msg is on at to a an in available now please pls verified same name username user "
+    "handle id page info more us you u ask text call contact moi mon ma est sur et ou le la les un "
+    "une pour aussi seulement dispo disponible demande com".split()
+)
+_WHATSAPP_WINDOW: Final = 30
+_QUICK_RE: Final = re.compile(
+    r"(?i)snap|sc|insta|ig|tg|telegram|kik|onlyfans|\bof\b|twitter|x\.com|t\.me|wa\.me|whats|wats"
+    r"|wsp|👻"
+)
+
+
+def extract_handles(text: str, *, region: str = "CA") -> list[Span]:
+    """Find platform handles in ``text``.
+
+    Args:
+        text: one field of an ad.
+        region: default region for WhatsApp numbers written without ``+``.
+
+    Returns:
+        Spans with ``platform`` set; WhatsApp values are E.164 numbers.
+    """
+    if not _QUICK_RE.search(text):
+        return []
+    spans = _links(text, region)
+    spans += _named(text, _KEYWORD_RE, None, 0.9)
+    spans += _named(text, _OF_RE, "onlyfans", 0.85)  # its pattern demands ":" or "@"
+    spans += _named(text, _GHOST_RE, "snapchat", 0.85)  # the ghost is the mark
+    spans += _whatsapp(text, region)
+    return _deduplicated(spans)
+
+
+def _clean(user: str) -> str:
+    return user.lower().lstrip("@").rstrip(".-")
+
+
+def _links(text: str, region: str) -> list[Span]:
+    spans: list[Span] = []
+    for m in _LINK_RE.finditer(text):
+        platform = _HOSTS[m["host"].lower()]
+        value: str | None = _clean(m["user"])
+        if platform == "whatsapp":
+            value = to_e164("+" + value.lstrip("+"), region) if value.isdigit() else None
+        if value:
+            end = m.start("user") + len(m["user"].rstrip(".-"))
+            spans.append(Span(HANDLE, value, m.start(), end, 0.95, platform=platform))
+    return spans
+
+
+def _named(text: str, pattern: re.Pattern[str], platform: str | None, conf: float) -> list[Span]:
+    spans: list[Span] = []
+    for m in pattern.finditer(text):
+        user = _clean(m["user"])
+        marked = platform is not None or m["at"] == "@" or any(c in _SEP_MARKS for c in m["sep"])
+        if not marked or user in _NOT_NAMES or user.replace(".", "").isdigit():
+            continue
+        name = platform or _KEYWORDS[m["kw"].lower()]
+        end = m.start("user") + len(m["user"].rstrip(".-"))
+        spans.append(Span(HANDLE, user, m.start(), end, conf, platform=name))
+    return spans
+
+
+def _whatsapp(text: str, region: str) -> list[Span]:
+    keywords = list(_WHATSAPP_RE.finditer(text))
+    if not keywords:
+        return []
+    phones = [p for p in extract_phones(text, region=region) if p.confidence >= 0.5]
+    spans: list[Span] = []
+    for kw in keywords:
+        near = [p for p in phones if 0 <= p.start - kw.end() <= _WHATSAPP_WINDOW]
+        if near:
+            phone = near[0]
+            spans.append(Span(HANDLE, phone.value, kw.start(), phone.end, 0.9, platform="whatsapp"))
+    return spans
+
+
+def _deduplicated(spans: list[Span]) -> list[Span]:
+    """Drop a span when an overlapping one already gives the same platform and value."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.confidence)):
+        same = [k for k in kept if (k.platform, k.value) == (span.platform, span.value)]
+        if not any(span.start < k.end and k.start < span.end for k in same):
+            kept.append(span)
+    return kept

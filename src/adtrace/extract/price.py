@@ -1,0 +1,196 @@
+"""Prices with their duration and currency: ``150/hr``, ``$250 hh``, ``1h 300``, ``200 roses``,
+``150$ la demi-heure``, ``qv 80, hh 120, 1hr 200``, ``Tarif : 1h 250 / 2h 450``.
+
+One left-to-right scan of the lower-cased text yields three kinds of tokens: things to ignore
+(phone-like digit runs, times and time ranges, dates, ``24/7``, measurements such as ``34C``,
+``5'4``, ``120lbs``, percentages), durations (``hh``, ``half hour``, ``30 min``, ``1h``, ``2 hours``,
+``demi-heure``, ``l'heure``, ``qv``, ``overnight``) and amounts (``150``, ``$250``, ``180 roses``,
+``1 200 $``). Neighbouring amount/duration tokens are then paired by a maximum matching on the
+sequence: first as many pairs as possible, then the strongest connectors (``150/hh``,
+``200 $ de l'heure`` beat ``hh: 150``, which beats ``hh 120, 1hr``). This reads both
+``150/hh 250/h 400/2h`` and ``demi-heure 140 / heure 220`` the way a person does.
+
+An amount needs a currency or a paired duration: a bare number is never a price. ``$`` means the
+region's currency (CAD for Canada). ``roses`` (ad slang for dollars) is reported as the currency
+``"roses"`` so analysts can tell it apart. Durations over 12 hours are read as clock times
+(``22h``), and ``overnight``/``nuit`` gives ``minutes=None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from adtrace.extract.normalise import lower_same_length
+from adtrace.extract.spans import PRICE, Span
+
+_SKIP: Final = r"""
+    (?P<skip>(?<![\d.,])(?:
+        (?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}
+      | \d{6,}
+      | \d{1,2}(?:[:h]\d{2})?\s?(?:am|pm|h)?\s?(?:-|–|à|a|to|till|until|jusqu['’]?à)\s?
+            \d{1,2}(?:[:h]\d{2})?\s?(?:am|pm|h)\b
+      | (?<![\w])(?:à|a|at|vers|dès|des|from|till|until|jusqu['’]?à)\s+\d{1,2}\s?h(?:\d{2})?\b
+      | \d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)? | \d{1,2}\s?[ap]\.?m\b\.?
+      | \d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4} | \d{1,2}\s?[hj]?\s?/\s?\d{1,2}\b(?!\s?h)
+      | \d+(?:[.,]\d+)?\s?(?:lbs?|kg|cm|pounds?|kilos?|inch(?:es)?|ft|feet|foot|yo|y/o|ans|years?
+            |yrs?|st|nd|rd|th|e|er|ère|ème|eme|%)(?!\w)
+      | \d\s?['’]\s?\d{1,2}"? | \d\s?m\s?\d{2}\b | \d{2}[a-g]{1,3}\b
+    ))"""
+_DURATION: Final = r"""
+    (?P<hm>(?<![\d.,])(?P<hm_h>\d{1,2})\s?h\s?(?P<hm_m>[0-5]\d)\b)
+  | (?<![\w.,])(?P<hq>\d{1,2}(?:[.,]5)?|une?|one|an|a|half\s?an?|1/2|½|demi)[\s-]?
+        (?P<hu>heures?|hours?|hrs?|h)\b
+  | (?<![\w.,])(?P<mq>\d{1,3})\s?(?P<mu>minutes?|mins?|mn)\b
+  | (?<![\w])(?P<word>hh|hhr|half[\s-]?(?:an?\s)?(?:hour|hr|h)|half|demi[\s-]?heure|qv
+        |quick\s?visit|overnight|toute\s+la\s+nuit|nuit|l['’]heure|heure|hour|hr|h)\b
+"""
+_AMOUNT: Final = r"""
+    (?<![\d.,])(?:(?P<cur1>us\$|usd\s?\$?|ca\$|c\$|cad\s?\$?|\$|€|eur)\s?)?
+    (?P<num>\d{1,3}(?:[,\s\u00a0\u202f.]\d{3})+|\d{2,5})(?:[.,]\d{2})?(?!\d)
+    (?:\s?(?P<cur2>\$|€|cad\b|usd\b|euros?\b|eur\b|dollars?\b|bucks\b|roses?\b|rozes?\b|🌹
+        |piasses?\b|piastres?\b))?
+"""
+_TOKEN_RE: Final = re.compile(rf"(?x){_SKIP}|{_DURATION}|(?P<amount>{_AMOUNT})")
+_STRONG_RE: Final = re.compile(
+    r"\s*(?:/|per|par|pour|for|a|an|the|la|le|de|each|chaque|x)?\s*/?\s*", re.IGNORECASE
+)
+_NEUTRAL_RE: Final = re.compile(r"[\s:=\-–—@/]*")
+_WEAK_RE: Final = re.compile(r"[\s,;|•/]*(?:and|et|&|or|ou)?[\s,;|•/]*")
+_MAX_GAP: Final = 12
+_WORD_MINUTES: Final = {"qv": 15, "quick visit": 15, "quickvisit": 15}
+_NIGHT: Final = ("overnight", "nuit", "toute la nuit")
+_REGION_CURRENCY: Final = {"CA": "CAD", "US": "USD", "FR": "EUR", "BE": "EUR", "GB": "GBP"}
+_CURRENCIES: Final = {"us": "USD", "usd": "USD", "ca": "CAD", "c": "CAD", "cad": "CAD", "€": "EUR"}
+_MIN_AMOUNT, _MAX_AMOUNT = 20, 20000
+_MAX_HOURS, _MAX_MINUTES = 12, 240
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    start: int
+    end: int
+    is_amount: bool
+    value: float = 0.0
+    currency: str | None = None
+    minutes: int | None = None
+
+
+def extract_prices(text: str, *, region: str = "CA") -> list[Span]:
+    """Find prices in ``text`` with their currency and duration.
+
+    Args:
+        text: one field of an ad.
+        region: decides what ``$`` and unmarked amounts mean (CAD for ``"CA"``).
+
+    Returns:
+        Spans whose value is the amount (float), with ``currency`` and ``minutes`` set.
+    """
+    low = lower_same_length(text)
+    items = [item for m in _TOKEN_RE.finditer(low) if (item := _item(m)) is not None]
+    if not items:
+        return []
+    default = _REGION_CURRENCY.get(region, "CAD")
+    pairs = _pairs(low, items)
+    spans = [_price(amount, duration, default) for amount, duration in pairs]
+    paired = {amount for amount, _ in pairs}
+    spans += [
+        _price(item, None, default)
+        for item in items
+        if item.is_amount and item.currency and item not in paired
+    ]
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _item(m: re.Match[str]) -> _Item | None:
+    if m["skip"] is not None:
+        return None
+    if m["amount"] is not None:
+        return _amount(m)
+    minutes = _minutes(m)
+    if minutes == -1:
+        return None
+    return _Item(m.start(), m.end(), False, minutes=minutes)
+
+
+def _amount(m: re.Match[str]) -> _Item | None:
+    currency = _currency(m["cur1"] or m["cur2"])
+    number = m["num"]
+    if not number.isdigit() and currency is None:
+        return None  # "150 200 250": a list, not thousands
+    value = float(re.sub(r"\D", "", number))
+    if not _MIN_AMOUNT <= value <= _MAX_AMOUNT:
+        return None
+    return _Item(m.start(), m.end(), True, value=value, currency=currency)
+
+
+def _currency(mark: str | None) -> str | None:
+    if mark is None:
+        return None
+    mark = mark.replace(" ", "").rstrip("$") or "$"
+    if mark.startswith(("rose", "roze")) or mark == "🌹":
+        return "roses"
+    if mark.startswith("euro") or mark == "eur":
+        return "EUR"
+    return _CURRENCIES.get(mark, "$")
+
+
+def _minutes(m: re.Match[str]) -> int | None:
+    """Duration in minutes; None for overnight; -1 when the token is a clock time, not a span."""
+    if m["hm"] is not None:
+        hours = int(m["hm_h"])
+        return hours * 60 + int(m["hm_m"]) if 0 < hours <= 3 else -1
+    if m["hq"] is not None:
+        hours = _quantity(m["hq"])
+        return int(hours * 60) if 0 < hours <= _MAX_HOURS else -1
+    if m["mq"] is not None:
+        minutes = int(m["mq"])
+        return minutes if 0 < minutes <= _MAX_MINUTES else -1
+    word = " ".join(m["word"].split())
+    if word in _NIGHT:
+        return None
+    if word in _WORD_MINUTES:
+        return _WORD_MINUTES[word]
+    return 30 if word.startswith(("hh", "half", "demi")) else 60
+
+
+def _quantity(raw: str) -> float:
+    raw = raw.replace(",", ".")
+    if raw[0].isdigit() and raw != "1/2":
+        return float(raw)
+    return 0.5 if raw.startswith(("half", "demi", "1/2", "½")) else 1.0
+
+
+def _pairs(low: str, items: list[_Item]) -> list[tuple[_Item, _Item]]:
+    """Maximum matching of adjacent amount/duration items: most pairs, then strongest bonds."""
+    best: list[tuple[int, int, list[tuple[_Item, _Item]]]] = [(0, 0, [])]
+    for i in range(1, len(items) + 1):
+        options = [best[i - 1]]
+        if i >= 2:
+            bond = _bond(low, items[i - 2], items[i - 1])
+            if bond:
+                count, weight, chosen = best[i - 2]
+                options.append((count + 1, weight + bond, [*chosen, (items[i - 2], items[i - 1])]))
+        best.append(max(options, key=lambda o: (o[0], o[1])))
+    return [(a, d) if a.is_amount else (d, a) for a, d in best[-1][2]]
+
+
+def _bond(low: str, left: _Item, right: _Item) -> int:
+    if left.is_amount == right.is_amount or right.start - left.end > _MAX_GAP:
+        return 0
+    gap = low[left.end : right.start]
+    if left.is_amount and _STRONG_RE.fullmatch(gap) and gap.strip():
+        return 3
+    if _NEUTRAL_RE.fullmatch(gap):
+        return 2
+    return 1 if _WEAK_RE.fullmatch(gap) else 0
+
+
+def _price(amount: _Item, duration: _Item | None, default: str) -> Span:
+    currency = default if amount.currency in (None, "$") else amount.currency
+    other = duration or amount
+    start, end = min(amount.start, other.start), max(amount.end, other.end)
+    minutes = duration.minutes if duration else None
+    confidence = 0.9 if amount.currency else 0.8
+    return Span(PRICE, amount.value, start, end, confidence, currency=currency, minutes=minutes)
