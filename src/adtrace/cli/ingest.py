@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -197,32 +198,27 @@ def import_list(
                     soft_wrap=True,
                 )
             return
-        table = Table(title="imports")
-        for column in (
-            "batch",
-            "dataset",
-            "source",
-            "started",
-            "status",
-            "read",
-            "new",
-            "updated",
-            "unchanged",
-            "rejected",
-        ):
-            table.add_column(column)
+        table = Table(
+            title="imports (started in UTC; upd = updated, same = unchanged, rej = rejected)"
+        )
+        table.add_column("batch", no_wrap=True)
+        table.add_column("dataset", overflow="fold", min_width=8)
+        table.add_column("source", overflow="fold", min_width=12)
+        table.add_column("started", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        for column in ("read", "new", "upd", "same", "rej"):
+            table.add_column(column, justify="right", no_wrap=True)
         for r in rows:
             table.add_row(
                 str(r["batch_id"]),
                 Text(r["dataset"]),
                 Text(r["source"]),
-                str(r["started_at"])[:19],
+                str(r["started_at"])[:16],
                 r["status"],
-                str(r["rows_read"]),
-                str(r["rows_new"]),
-                str(r["rows_updated"]),
-                str(r["rows_unchanged"]),
-                str(r["rows_rejected"]),
+                *(
+                    f"{r[f'rows_{n}']:,}"
+                    for n in ("read", "new", "updated", "unchanged", "rejected")
+                ),
             )
         out.print(table)
 

@@ -32,8 +32,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 SEP, WORD, DIGIT, SYMBOL, IGNORE = 0, 1, 2, 3, 4
 _TABLE_SIZE: Final = 0x30000
-_POLY: Final = np.uint64(0x100000001B3)
-_POLY_INV: Final = np.uint64(pow(0x100000001B3, -1, 2**64))
 _CHUNK_BYTES: Final = 8_000_000
 HASH_VERSION: Final = 1
 """Bumped whenever token or shingle hashes change (stored with every model)."""
@@ -91,20 +89,27 @@ def splitmix64(x: U64Array) -> U64Array:
         return z ^ (z >> np.uint64(31))
 
 
+@cache
+def _byte_table() -> U8Array:
+    """Class of each byte value: ASCII from the code point table, other bytes SEP for now."""
+    table = np.full(256, SEP, dtype=np.uint8)
+    table[:0x80] = _class_table()[:0x80]
+    return table
+
+
 def _utf8_classes(b: U8Array) -> U8Array:
     """Token class of every byte (continuation bytes take their lead byte's class)."""
-    table = _class_table()
-    cls = np.where(b < 0x80, table[np.minimum(b, 0x7F)], SEP).astype(np.uint8)
+    cls = _byte_table()[b]
     lead = np.flatnonzero(b >= 0xC0)
     if lead.size == 0:
         return cls
     b0 = b[lead].astype(np.int64)
     width = np.where(b0 >= 0xF0, 4, np.where(b0 >= 0xE0, 3, 2))
     cp = np.where(width == 2, b0 & 0x1F, np.where(width == 3, b0 & 0x0F, b0 & 0x07))
-    padded = np.concatenate([b, np.zeros(3, dtype=np.uint8)]).astype(np.int64)
+    padded = np.concatenate([b, np.zeros(3, dtype=np.uint8)])
     for k in (1, 2, 3):
-        more = width > k
-        cp = np.where(more, (cp << 6) | (padded[lead + k] & 0x3F), cp)
+        cp = np.where(width > k, (cp << 6) | (padded[lead + k] & 0x3F), cp)
+    table = _class_table()
     lead_cls = np.where(cp < _TABLE_SIZE, table[np.minimum(cp, _TABLE_SIZE - 1)], SEP)
     cls[lead] = lead_cls
     for k in (1, 2, 3):
@@ -123,17 +128,8 @@ def _shift(a: BoolArray, by: int) -> BoolArray:
     return out
 
 
-def _powers(n: int, base: np.uint64) -> U64Array:
-    """base**0 .. base**(n-1) modulo 2**64."""
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    steps = np.full(n, base, dtype=np.uint64)
-    steps[0] = 1
-    return np.cumprod(steps, dtype=np.uint64)
-
-
 def _token_bounds(b: U8Array, cls: U8Array) -> tuple[IntArray, IntArray]:
-    """First and last byte index of every token."""
+    """First byte and one-past-last byte of every token."""
     wordish = (cls == WORD) | (cls == DIGIT)
     symbol = cls == SYMBOL
     is_lead = (b & 0xC0) != 0x80
@@ -141,22 +137,34 @@ def _token_bounds(b: U8Array, cls: U8Array) -> tuple[IntArray, IntArray]:
     next_lead[:-1] = is_lead[1:]
     starts = (wordish & ~_shift(wordish, 1)) | (symbol & is_lead)
     ends = (wordish & ~_shift(wordish, -1)) | (symbol & next_lead)
-    return np.flatnonzero(starts), np.flatnonzero(ends)
+    return np.flatnonzero(starts), np.flatnonzero(ends) + 1
 
 
-def _hash_tokens(b: U8Array, cls: U8Array, first: IntArray, last: IntArray) -> U64Array:
-    """Polynomial hash of each token's bytes, every digit run folded to one "0"."""
-    digit = cls == DIGIT
-    skip = digit & _shift(digit, 1)
-    values = np.where(digit, np.uint8(48), b).astype(np.uint64)
-    values[skip] = 0
-    rank = np.cumsum(~skip) - 1
-    with np.errstate(over="ignore"):
-        weighted = values * _powers(int(rank[-1]) + 1, _POLY)[rank]
-        prefix = np.cumsum(weighted, dtype=np.uint64)
-        before = np.where(first > 0, prefix[np.maximum(first - 1, 0)], np.uint64(0))
-        raw = (prefix[last] - before) * _powers(int(rank[-1]) + 1, _POLY_INV)[rank[first]]
-    return splitmix64(raw)
+def _unaligned_words(b: U8Array) -> U64Array:
+    """View where element i is the little-endian 64-bit word at byte i of `b` (zero-padded)."""
+    padded = np.zeros((len(b) // 8 + 3) * 8, dtype=np.uint8)
+    padded[: len(b)] = b
+    words = np.frombuffer(padded.tobytes(), dtype="<u8")
+    return np.lib.stride_tricks.as_strided(words, shape=(len(b),), strides=(1,))
+
+
+def _hash_tokens(b: U8Array, first: IntArray, stop: IntArray) -> U64Array:
+    """Hash of each token's bytes, eight bytes at a time."""
+    words = _unaligned_words(b)
+    length = stop - first
+    hashes = np.zeros(len(first), dtype=np.uint64)
+    active = np.arange(len(first))
+    offset = 0
+    while active.size:
+        left = length[active] - offset
+        word = words[first[active] + offset]
+        bits = (np.minimum(left, 8) * 8).astype(np.uint64)
+        mask = np.where(left >= 8, np.uint64(2**64 - 1),
+                        (np.uint64(1) << (bits & np.uint64(63))) - np.uint64(1))
+        hashes[active] = splitmix64(hashes[active] ^ (word & mask) ^ (bits << np.uint64(56)))
+        offset += 8
+        active = active[length[active] > offset]
+    return hashes
 
 
 def _tokenise_chunk(texts: Sequence[str], spans: bool) -> Tokens:
@@ -165,21 +173,37 @@ def _tokenise_chunk(texts: Sequence[str], spans: bool) -> Tokens:
     if raw.size == 0:
         return _empty_tokens(spans)
     raw_cls = _utf8_classes(raw)
-    keep = raw_cls != IGNORE
+    digit = raw_cls == DIGIT
+    keep = (raw_cls != IGNORE) & ~(digit & _shift(digit, 1))  # a digit run folds to "0"
     b, cls = raw[keep], raw_cls[keep]
-    first, last = _token_bounds(b, cls)
+    b[cls == DIGIT] = 48
+    first, stop = _token_bounds(b, cls)
     if first.size == 0:
         return _empty_tokens(spans)
-    doc = np.cumsum(b == 0)[first].astype(np.int64)
-    hashes = _hash_tokens(b, cls, first, last)
+    nul = np.flatnonzero(b == 0)
+    doc = np.searchsorted(nul, first).astype(np.int64)
+    hashes = _hash_tokens(b, first, stop)
     if not spans:
         return Tokens(doc, hashes)
     kept_at = np.flatnonzero(keep)
     char_index = np.cumsum((raw & 0xC0) != 0x80) - 1
     doc_base = np.concatenate([[0], char_index[np.flatnonzero(raw == 0)] + 1])
+    last_raw = _run_end(raw_cls, kept_at[stop - 1])
     start = char_index[kept_at[first]] - doc_base[doc]
-    end = char_index[kept_at[last]] + 1 - doc_base[doc]
+    end = char_index[last_raw] + 1 - doc_base[doc]
     return Tokens(doc, hashes, start.astype(np.int64), end.astype(np.int64))
+
+
+def _run_end(raw_cls: U8Array, last: IntArray) -> IntArray:
+    """Extend a token's last byte over the rest of its digit run (folded away) in the raw text."""
+    digit = raw_cls == DIGIT
+    if not digit.any():
+        return last
+    # index of the last byte of the digit run each byte belongs to
+    run_stop = np.flatnonzero(digit & ~_shift(digit, -1))
+    at = np.searchsorted(run_stop, last)
+    inside = (at < run_stop.size) & digit[last]
+    return np.where(inside, run_stop[np.minimum(at, run_stop.size - 1)], last)
 
 
 def _empty_tokens(spans: bool) -> Tokens:

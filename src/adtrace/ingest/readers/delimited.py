@@ -82,7 +82,7 @@ class CsvReader:
         if csv.field_size_limit() < MAX_FIELD_CHARS:
             csv.field_size_limit(MAX_FIELD_CHARS)
         self._columns = unique_names(self._header_cells())
-        logger.info(
+        logger.debug(
             "%s: %s, delimiter %r, %d columns",
             display,
             self.encoding.codec,

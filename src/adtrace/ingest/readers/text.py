@@ -226,7 +226,7 @@ def _normalizer_guess(sample: bytes, source: str) -> str:
         if match.chaos <= best.chaos + 0.1 and "cp1252" in match.could_be_from_charset:
             return "cp1252"
     codec = canonical_codec(best.encoding)
-    logger.info("%s: encoding detected as %s", source, codec)
+    logger.debug("%s: encoding detected as %s", source, codec)
     return codec
 
 

@@ -1,0 +1,131 @@
+"""The ad's language: ``"en"``, ``"fr"``, ``"mixed"`` or ``"und"`` (no evidence).
+
+A small classifier shipped in the package, built from hand-written text only
+(``data/language_samples.txt``; no real ads, nothing downloaded): stop-word lists for English and
+French, and the most frequent character trigrams of each language's sample sentences, stored in
+``data/language_profiles.json`` by :func:`build_profiles`.
+
+Decision, on accent-folded words:
+
+* with at least ``MIN_STOPWORDS`` stop-word hits, the French share of hits decides: ``"mixed"``
+  when both languages have at least 3 hits and the French share lies in [0.25, 0.75] (bilingual
+  Montréal ads), else the majority;
+* otherwise (titles, short ads) the trigram profiles decide; ``"und"`` when the text has fewer
+  than 5 letter trigrams.
+
+The mixed band is a trade-off: wider, and English ads quoting a French phrase become ``mixed``;
+narrower, and bilingual ads are forced into one language.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Final
+
+from adtrace.extract.normalise import fold
+
+LANGUAGES: Final = ("en", "fr")
+MIN_STOPWORDS: Final = 4
+MIXED_BAND: Final = (0.25, 0.75)
+_MIN_SIDE: Final = 3
+_TOP_TRIGRAMS: Final = 300
+_MIN_TRIGRAMS: Final = 5
+_MAX_CHARS: Final = 400
+_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+
+Profiles = dict[str, dict[str, list[str] | dict[str, float]]]
+
+
+def build_profiles(samples: str, top: int = _TOP_TRIGRAMS) -> Profiles:
+    """Build stop-word sets and trigram log-frequencies from the hand-written samples file.
+
+    Args:
+        samples: text in the ``language_samples.txt`` format.
+        top: trigrams kept per language; more gives finer scores for a larger data file.
+
+    Returns:
+        ``{"stopwords": {lang: [...]}, "trigrams": {lang: {trigram: log frequency}}}``.
+    """
+    stop: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+    grams: dict[str, Counter[str]] = {lang: Counter() for lang in LANGUAGES}
+    for line in samples.splitlines():
+        tag, _, text = line.partition("\t")
+        if tag.startswith("stop-"):
+            stop[tag[5:]].update(_WORD_RE.findall(fold(text)))
+        elif tag in grams:
+            grams[tag].update(_trigrams(text))
+    shared = stop["en"] & stop["fr"]
+    return {
+        "stopwords": {lang: sorted(words - shared) for lang, words in stop.items()},
+        "trigrams": {lang: _log_frequencies(counts, top) for lang, counts in grams.items()},
+    }
+
+
+def _trigrams(text: str) -> list[str]:
+    grams: list[str] = []
+    for word in _WORD_RE.findall(fold(text)):
+        padded = f" {word} "
+        grams.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def _log_frequencies(counts: Counter[str], top: int) -> dict[str, float]:
+    total = sum(counts.values())
+    return {gram: round(math.log(n / total), 4) for gram, n in counts.most_common(top)}
+
+
+@cache
+def _profiles() -> tuple[dict[str, frozenset[str]], dict[str, dict[str, float]]]:
+    path = resources.files("adtrace.extract").joinpath("data/language_profiles.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    stop = {lang: frozenset(words) for lang, words in data["stopwords"].items()}
+    return stop, data["trigrams"]
+
+
+def detect_language(text: str) -> str:
+    """Classify ``text`` as ``"en"``, ``"fr"``, ``"mixed"`` or ``"und"``."""
+    stop, trigrams = _profiles()
+    words = _WORD_RE.findall(fold(text))
+    en = sum(1 for w in words if w in stop["en"])
+    fr = sum(1 for w in words if w in stop["fr"])
+    if en + fr >= MIN_STOPWORDS:
+        return _by_stopwords(en, fr)
+    return _by_trigrams(text[:_MAX_CHARS], trigrams)
+
+
+def _by_stopwords(en: int, fr: int) -> str:
+    share = fr / (en + fr)
+    if min(en, fr) >= _MIN_SIDE and MIXED_BAND[0] <= share <= MIXED_BAND[1]:
+        return "mixed"
+    return "fr" if share > 0.5 else "en"
+
+
+def _by_trigrams(text: str, trigrams: dict[str, dict[str, float]]) -> str:
+    grams = _trigrams(text)
+    if len(grams) < _MIN_TRIGRAMS:
+        return "und"
+    scores = {lang: _score(grams, profile) for lang, profile in trigrams.items()}
+    return max(scores, key=lambda lang: scores[lang])
+
+
+def _score(grams: list[str], profile: dict[str, float]) -> float:
+    floor = min(profile.values()) - math.log(2)
+    return sum(profile.get(g, floor) for g in grams)
+
+
+def _rebuild() -> None:
+    """Regenerate ``data/language_profiles.json`` from ``data/language_samples.txt``."""
+    data = resources.files("adtrace.extract").joinpath("data")
+    profiles = build_profiles(data.joinpath("language_samples.txt").read_text(encoding="utf-8"))
+    text = json.dumps(profiles, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    with resources.as_file(data.joinpath("language_profiles.json")) as path:
+        path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _rebuild()
