@@ -199,7 +199,9 @@ def import_list(
                 )
             return
         table = Table(
-            title="imports (started in UTC; upd = updated, same = unchanged, rej = rejected)"
+            title="imports (times in UTC)",
+            box=box.SIMPLE,
+            caption="upd = updated, same = unchanged, rej = rejected",
         )
         table.add_column("batch", no_wrap=True)
         table.add_column("dataset", overflow="fold", min_width=8)
