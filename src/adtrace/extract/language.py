@@ -10,8 +10,10 @@ Decision, on accent-folded words:
 * with at least ``MIN_STOPWORDS`` stop-word hits, the French share of hits decides: ``"mixed"``
   when both languages have at least 3 hits and the French share lies in [0.25, 0.75] (bilingual
   Montréal ads), else the majority;
-* otherwise (titles, short ads) the trigram profiles decide; ``"und"`` when the text has fewer
-  than 5 letter trigrams.
+* otherwise (titles, short ads) the trigram profiles decide, each stop-word hit adding
+  ``STOP_WEIGHT`` to its language's log-likelihood; ``"und"`` when the text has fewer than 5
+  letter trigrams. Trigrams missing from a profile get one shared floor, so neither language
+  is favoured by the size of its profile.
 
 The mixed band is a trade-off: wider, and English ads quoting a French phrase become ``mixed``;
 narrower, and bilingual ads are forced into one language.
@@ -32,6 +34,7 @@ from adtrace.extract.normalise import fold
 LANGUAGES: Final = ("en", "fr")
 MIN_STOPWORDS: Final = 4
 MIXED_BAND: Final = (0.25, 0.75)
+STOP_WEIGHT: Final = 3.0
 _MIN_SIDE: Final = 3
 _TOP_TRIGRAMS: Final = 300
 _MIN_TRIGRAMS: Final = 5
@@ -95,7 +98,7 @@ def detect_language(text: str) -> str:
     fr = sum(1 for w in words if w in stop["fr"])
     if en + fr >= MIN_STOPWORDS:
         return _by_stopwords(en, fr)
-    return _by_trigrams(text[:_MAX_CHARS], trigrams)
+    return _by_trigrams(text[:_MAX_CHARS], trigrams, {"en": en, "fr": fr})
 
 
 def _by_stopwords(en: int, fr: int) -> str:
@@ -105,17 +108,16 @@ def _by_stopwords(en: int, fr: int) -> str:
     return "fr" if share > 0.5 else "en"
 
 
-def _by_trigrams(text: str, trigrams: dict[str, dict[str, float]]) -> str:
+def _by_trigrams(text: str, trigrams: dict[str, dict[str, float]], hits: dict[str, int]) -> str:
     grams = _trigrams(text)
     if len(grams) < _MIN_TRIGRAMS:
         return "und"
-    scores = {lang: _score(grams, profile) for lang, profile in trigrams.items()}
+    floor = min(min(profile.values()) for profile in trigrams.values()) - math.log(2)
+    scores = {
+        lang: sum(profile.get(g, floor) for g in grams) + STOP_WEIGHT * hits[lang]
+        for lang, profile in trigrams.items()
+    }
     return max(scores, key=lambda lang: scores[lang])
-
-
-def _score(grams: list[str], profile: dict[str, float]) -> float:
-    floor = min(profile.values()) - math.log(2)
-    return sum(profile.get(g, floor) for g in grams)
 
 
 def _rebuild() -> None:

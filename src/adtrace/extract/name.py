@@ -79,16 +79,14 @@ def extract_names(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         Spans covering trigger and name; value is the name with initial capitals.
     """
-    spans = [_span(m, strong=m["strong"] is not None) for m in _TRIGGER_RE.finditer(text)]
-    spans += [_span(m, strong=False) for m in _HERE_RE.finditer(text)]
+    spans = [_span(m, m.start(), strong=m["strong"] is not None) for m in _TRIGGER_RE.finditer(text)]
+    spans += [_span(m, m.start("name"), strong=False) for m in _HERE_RE.finditer(text)]
     return spans
 
 
-def _span(m: re.Match[str], *, strong: bool) -> Span:
+def _span(m: re.Match[str], start: int, *, strong: bool) -> Span:
     name = m["name"]
-    start = m.start("strong") if m["strong"] else m.start("weak") if m["weak"] else m.start("name")
-    end = m.end("name")
-    return Span(NAME, _capitalised(name), start, end, _confidence(name, strong=strong))
+    return Span(NAME, _capitalised(name), start, m.end(), _confidence(name, strong=strong))
 
 
 def _confidence(name: str, *, strong: bool) -> float:

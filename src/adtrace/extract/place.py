@@ -29,7 +29,8 @@ from typing import Final
 from adtrace.extract.normalise import fold
 from adtrace.extract.spans import PLACE, Span
 
-_WORD_RE: Final = re.compile(r"[^\W_]+")
+# Underscores stay inside words so handles such as "marie_test_mtl" are not read as places.
+_WORD_RE: Final = re.compile(r"\w+")
 _MAX_GAP: Final = 3
 _LOCATIVE: Final = frozenset(
     "in at near downtown from visiting visit to around outside into a au aux dans de du pres sur "

@@ -27,7 +27,7 @@ from adtrace.extract.spans import PRICE, Span
 
 _SKIP: Final = r"""
     (?P<skip>(?<![\d.,])(?:
-        (?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}
+        (?:\+?1[\s.\-]?)?\(?\d{3}\)?[^\w$€]{0,3}\d{3}[^\w$€]{0,3}\d{4}
       | \d{6,}
       | \d{1,2}(?:[:h]\d{2})?\s?(?:am|pm|h)?\s?(?:-|–|à|a|to|till|until|jusqu['’]?à)\s?
             \d{1,2}(?:[:h]\d{2})?\s?(?:am|pm|h)\b

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
 import time
+from multiprocessing.pool import Pool
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from adtrace.synth.columns import lookup_columns
 from adtrace.synth.config import SynthConfig
 from adtrace.synth.contacts import make_users
 from adtrace.synth.lexicon import NAMES
-from adtrace.synth.places import CITIES, offset_text
-from adtrace.synth.plan import OPERATOR, Plan, make_plan
-from adtrace.synth.render import Chunk, Lookups, Renderer, build_lookups
-from adtrace.synth.sites import Site, make_sites
+from adtrace.synth.plan import BLOCK_ADS, make_plan
+from adtrace.synth.render import Chunk, Renderer, build_lookups
+from adtrace.synth.sites import make_sites
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,7 @@ COLUMNS: tuple[str, ...] = (
 )
 SCHEMA = pa.schema([(name, pa.string()) for name in COLUMNS])
 CHUNK_ADS = 20_000
-_TAKE_ROWS = 250_000
 _RENDERED = tuple(Chunk.__dataclass_fields__)
-_LANGS = ("en", "fr")
 
 
 def generate_ads(
@@ -84,13 +83,13 @@ def generate_ads(
     per = plan.personas
     email_users = make_users([NAMES[i] for i in per.email_owner_name.tolist()], rng)
     handle_users = make_users([NAMES[i] for i in per.handle_owner_name.tolist()], rng)
-    local = plan.ads.local_seconds.astype("datetime64[s]")
-    dates = np.datetime_as_string(local.astype("datetime64[D]"), unit="D")
-    log.debug("planned %d ads in %.2f s", n_ads, time.perf_counter() - started)
     lookups = build_lookups(plan, email_users, handle_users)
-    rendered = _render_all(Renderer(plan, lookups, sites, dates), n_ads, _workers(workers, n_ads))
-    log.debug("rendered %d ads at %.2f s", n_ads, time.perf_counter() - started)
-    columns = _columns(plan, sites, rendered, _posted_at(plan), lookups)
+    log.debug("planned %d ads in %.2f s", n_ads, time.perf_counter() - started)
+    dates = np.datetime_as_string(plan.ads.local_seconds.astype("datetime64[D]"), unit="D")
+    renderer = Renderer(plan, lookups, sites, dates)
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    columns.update(_render_all(renderer, plan.ads.time_order, _workers(workers, n_ads)))
+    columns.update(lookup_columns(plan, sites, lookups))
     log.info(
         "generated %d ads (%d operators, %d advertisers) in %.2f s",
         n_ads,
@@ -98,7 +97,7 @@ def generate_ads(
         len(plan.advertisers.kind),
         time.perf_counter() - started,
     )
-    return _in_time_order(columns, plan.ads.time_order)
+    return pa.table({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
 
 
 def _workers(workers: int | None, n_ads: int) -> int:
@@ -110,7 +109,7 @@ def _workers(workers: int | None, n_ads: int) -> int:
 
 
 _RENDERER: Renderer | None = None
-"""The renderer forked workers inherit (set only while a pool runs)."""
+"""The renderer forked workers inherit (set only while rendering)."""
 
 
 def _render_range(bounds: tuple[int, int]) -> dict[str, pa.Array]:
@@ -121,124 +120,56 @@ def _render_range(bounds: tuple[int, int]) -> dict[str, pa.Array]:
     return {name: pa.array(getattr(chunk, name), pa.string()) for name in _RENDERED}
 
 
-def _render_all(renderer: Renderer, n_ads: int, workers: int) -> dict[str, pa.ChunkedArray]:
-    """The rendered string columns, range by range, in render order."""
+def _ranges(n_ads: int) -> list[tuple[int, int]]:
+    """Render ranges of at most `CHUNK_ADS` that never cross a time block."""
+    out = []
+    for block in range(0, n_ads, BLOCK_ADS):
+        end = min(block + BLOCK_ADS, n_ads)
+        out += [(lo, min(lo + CHUNK_ADS, end)) for lo in range(block, end, CHUNK_ADS)]
+    return out
+
+
+def _render_all(
+    renderer: Renderer, time_order: npt.NDArray[np.int64], workers: int
+) -> dict[str, pa.ChunkedArray]:
+    """The rendered columns in posting order.
+
+    Ranges are rendered in order (in parallel when `workers` > 1); each finished time block
+    is put in posting order at once, so only one block is ever held twice.
+    """
     global _RENDERER
-    ranges = [(lo, min(lo + CHUNK_ADS, n_ads)) for lo in range(0, n_ads, CHUNK_ADS)]
-    arrays: dict[str, list[pa.Array]] = {name: [] for name in _RENDERED}
+    ranges = _ranges(len(time_order))
+    out: dict[str, list[pa.Array]] = {name: [] for name in _RENDERED}
+    pending: list[dict[str, pa.Array]] = []
     _RENDERER = renderer
     try:
-        if workers > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(workers) as pool:
-                parts = list(pool.imap(_render_range, ranges))
-        else:
-            parts = [_render_range(bounds) for bounds in ranges]
+        with _pool(workers, len(ranges)) as pool:
+            parts = pool.imap(_render_range, ranges) if pool else map(_render_range, ranges)
+            for (_, hi), part in zip(ranges, parts, strict=True):
+                pending.append(part)
+                if hi % BLOCK_ADS == 0 or hi == len(time_order):
+                    _reorder_block(pending, time_order, hi, out)
+                    pending = []
     finally:
         _RENDERER = None
-    for part in parts:
-        for name, values in arrays.items():
-            values.append(part[name])
-    return {name: pa.chunked_array(values, pa.string()) for name, values in arrays.items()}
+    return {name: pa.chunked_array(arrays, pa.string()) for name, arrays in out.items()}
 
 
-def _posted_at(plan: Plan) -> pa.Array:
-    """ISO 8601 local times with their UTC offsets (render order)."""
-    ads = plan.ads
-    local = ads.local_seconds.astype("datetime64[s]")
-    stamps = pa.array(np.datetime_as_string(local, unit="s"), pa.string())
-    offsets, index = np.unique(ads.offset_min, return_inverse=True)
-    suffix = pa.array([offset_text(int(m)) for m in offsets], pa.string()).take(pa.array(index))
-    return pc.binary_join_element_wise(stamps, suffix, "")
+def _pool(workers: int, n_ranges: int) -> contextlib.AbstractContextManager[Pool | None]:
+    if workers > 1 and n_ranges > 1 and "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork").Pool(workers)
+    return contextlib.nullcontext()
 
 
-def _lookup(
-    values: list[str], index: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_] | None = None
-) -> pa.Array:
-    column = pa.array(values, pa.string()).take(pa.array(np.maximum(index, 0)))
-    return column if mask is None else pc.if_else(pa.array(mask), column, "")
-
-
-def _columns(
-    plan: Plan,
-    sites: tuple[Site, ...],
-    rendered: dict[str, pa.ChunkedArray],
-    posted_at: pa.Array,
-    lookups: Lookups,
-) -> dict[str, pa.Array | pa.ChunkedArray]:
-    """Every output column in render order: rendered text plus lookups of the plan."""
-    ads, per = plan.ads, plan.personas
-    persona = ads.persona
-    phones = ["+1" + national for national in lookups.nationals]
-    emails = [f"{user}@{domain}" for user, domain in lookups.emails]
-    columns = {
-        "site": _lookup([s.domain for s in sites], ads.site),
-        "id": rendered.pop("site_id"),
-        "url": rendered.pop("url"),
-        "title": rendered.pop("title"),
-        "text": rendered.pop("text"),
-        "posted_at": posted_at,
-        "city": _lookup([c.name for c in CITIES], ads.city),
-        "region": _lookup([c.region for c in CITIES], ads.city),
-        "phone": rendered.pop("phone"),
-        "age": _lookup([str(a) for a in per.age.tolist()], persona, ads.age_field),
-        "price": _lookup(_price_fields(plan), persona * 2 + ads.lang, ads.price_field),
-        "email": _lookup(emails or [""], per.email[persona], ads.email_field),
-        "operator_id": _lookup(_advertiser_ids(plan), ads.adv),
-        "template_id": _lookup(_template_ids(plan), ads.template * 2 + ads.lang),
-        "persona": _lookup(list(NAMES), per.name[persona]),
-        "language": _lookup(list(_LANGS), ads.lang),
-        "phone_e164": _lookup(phones, per.phone[persona], plan.copies.phone_in_text[ads.copy]),
-    }
-    return columns
-
-
-def _price_fields(plan: Plan) -> list[str]:
-    """Per persona, the price field in English then French ("$250/hr", "250$/h")."""
-    out: list[str] = []
-    for hour in plan.personas.hour.tolist():
-        out += [f"${hour}/hr", f"{hour}$/h"]
-    return out
-
-
-def _advertiser_ids(plan: Plan) -> list[str]:
-    """ "op000001"... for operators, "ind000001"... for independents."""
-    n_ops = plan.n_operators
-    n_ind = len(plan.advertisers.kind) - n_ops
-    return [f"op{i:06d}" for i in range(1, n_ops + 1)] + [
-        f"ind{i:06d}" for i in range(1, n_ind + 1)
-    ]
-
-
-def _template_ids(plan: Plan) -> list[str]:
-    """Per template, its id in English then French ("op000001-t2-fr"; "" for independents)."""
-    tp, adv = plan.templates, plan.advertisers
-    out: list[str] = []
-    for a, local in zip(tp.adv.tolist(), tp.local.tolist(), strict=True):
-        if adv.kind[a] == OPERATOR:
-            base = f"op{a + 1:06d}-t{local + 1}"
-            out += [f"{base}-en", f"{base}-fr"]
-        else:
-            out += ["", ""]
-    return out
-
-
-def _in_time_order(
-    columns: dict[str, pa.Array | pa.ChunkedArray], order: npt.NDArray[np.int64]
-) -> pa.Table:
-    """The table in posting order.
-
-    Column by column: each is made one contiguous large_string array (a chunked take would
-    concatenate all chunks for every batch), taken in batches back to string chunks under
-    2 GB, and dropped before the next, to bound memory.
-    """
-    batches = [pa.array(order[lo : lo + _TAKE_ROWS]) for lo in range(0, len(order), _TAKE_ROWS)]
-    taken: dict[str, pa.ChunkedArray] = {}
-    for name in COLUMNS:
-        column = columns.pop(name)
-        if isinstance(column, pa.ChunkedArray):
-            column = column.cast(pa.large_string()).combine_chunks()
-        taken[name] = pa.chunked_array(
-            [column.take(batch).cast(pa.string()) for batch in batches], pa.string()
-        )
-        del column
-    return pa.table(taken, schema=SCHEMA)
+def _reorder_block(
+    parts: list[dict[str, pa.Array]],
+    time_order: npt.NDArray[np.int64],
+    end: int,
+    out: dict[str, list[pa.Array]],
+) -> None:
+    """Append the block ending at `end` (render positions) to `out`, in posting order."""
+    start = end - sum(len(part["text"]) for part in parts)
+    local = pa.array(time_order[start:end] - start)
+    for name, arrays in out.items():
+        block = pa.concat_arrays([part[name] for part in parts])
+        arrays.append(block.take(local))

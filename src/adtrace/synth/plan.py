@@ -44,6 +44,8 @@ OPERATOR, INDEPENDENT = 0, 1
 EDIT_TYPES = 4  # word swap, deletion, typo, punctuation/emoji
 EDIT_TYPE_P = (0.35, 0.2, 0.25, 0.2)
 MAX_EXTRA_STOCK = 6
+BLOCK_ADS = 200_000
+"""Ads per time block: larger blocks build each template fewer times but reorder more at once."""
 BITS = 2**31
 # Posting hour weights (local time): ads go up in the evening and at night.
 HOUR_WEIGHTS = np.asarray(
@@ -102,7 +104,7 @@ class Templates:
     adv: IntArray
     local: IntArray
     patterns: IntArray
-    rands: IntArray
+    rands: npt.NDArray[np.uint16]
     title: IntArray
     price: IntArray
     adj: IntArray
@@ -111,7 +113,7 @@ class Templates:
 
 @dataclass
 class Ads:
-    """Per ad, in render order."""
+    """Per ad, in render order; `time_order[k]` is the render position of the k-th ad posted."""
 
     adv: IntArray
     persona: IntArray
@@ -136,9 +138,9 @@ class Copies:
     """Per copy (an ad and its exact reposts): edits, extra stock phrases, phone and contact."""
 
     edit_start: IntArray
-    edit_pos: IntArray
-    edit_type: IntArray
-    edit_rand: IntArray
+    edit_pos: npt.NDArray[np.uint16]
+    edit_type: npt.NDArray[np.uint8]
+    edit_rand: npt.NDArray[np.int32]
     stock_start: IntArray
     stock_id: IntArray
     stock_bits: IntArray
@@ -389,7 +391,7 @@ def _plan_templates(adv: Advertisers, rng: np.random.Generator, config: SynthCon
         adv=t_adv,
         local=np.arange(n) - _first(adv.n_templates)[t_adv],
         patterns=patterns,
-        rands=rng.integers(0, 2**16, (n, width, RANDS_PER_SENTENCE), dtype=np.int64),
+        rands=rng.integers(0, 2**16, (n, width, RANDS_PER_SENTENCE), dtype=np.uint16),
         title=titles,
         price=rng.integers(0, len(PRICES[0]), n),
         adj=rng.integers(0, len(ADJ), (n, 2)),
@@ -482,12 +484,19 @@ def _languages(
 
 
 def _render_order(ads: Ads) -> Ads:
-    """Ads sorted by template, persona and time (each template is then built once)."""
-    order = np.lexsort((ads.local_seconds, ads.persona, ads.template))
-    fields = {name: getattr(ads, name)[order] for name in ads.__dataclass_fields__}
-    sorted_ads = Ads(**fields)
-    utc = sorted_ads.local_seconds - sorted_ads.offset_min * 60
-    sorted_ads.time_order = np.argsort(utc, kind="stable").astype(np.int64)
+    """Ads sorted by time block, then template, persona and time.
+
+    Within a block of `BLOCK_ADS` consecutive ads in posting order, each template is built
+    once; the output only reorders one block at a time (`time_order` never leaves a block).
+    """
+    n = len(ads.adv)
+    utc = ads.local_seconds - ads.offset_min * 60
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(utc, kind="stable")] = np.arange(n)
+    order = np.lexsort((ads.local_seconds, ads.persona, ads.template, rank // BLOCK_ADS))
+    sorted_ads = Ads(**{name: getattr(ads, name)[order] for name in ads.__dataclass_fields__})
+    sorted_ads.time_order = np.empty(n, dtype=np.int64)
+    sorted_ads.time_order[rank[order]] = np.arange(n)
     return sorted_ads
 
 
@@ -526,9 +535,9 @@ def _plan_copies(
     style_p = phones.style_weights(False)
     return Copies(
         edit_start=np.concatenate([[0], np.cumsum(n_edits)]).astype(np.int64),
-        edit_pos=rng.integers(0, 2**16, total_edits),
-        edit_type=rng.choice(EDIT_TYPES, total_edits, p=EDIT_TYPE_P),
-        edit_rand=rng.integers(0, BITS, total_edits),
+        edit_pos=rng.integers(0, 2**16, total_edits, dtype=np.uint16),
+        edit_type=rng.choice(EDIT_TYPES, total_edits, p=EDIT_TYPE_P).astype(np.uint8),
+        edit_rand=rng.integers(0, BITS, total_edits, dtype=np.int32),
         stock_start=np.concatenate([[0], np.cumsum(n_stock)]).astype(np.int64),
         stock_id=_zipf(total_stock, SECTIONS["stock"][1], rng),
         stock_bits=rng.integers(0, BITS, total_stock),

@@ -70,9 +70,9 @@ def _slug(name: str) -> str:
 
 @dataclass
 class Chunk:
-    """Rendered string columns for a range of ads (render order)."""
+    """Rendered string columns for a range of ads (render order); `id` is the site's ad id."""
 
-    site_id: list[str]
+    id: list[str]
     url: list[str]
     title: list[str]
     text: list[str]
@@ -205,7 +205,7 @@ class Renderer:
             header = st.header[lang].format(id=ad_id, city=values[CITY], date=date)
             footer = st.footer[lang].format(id=ad_id, city=values[CITY], date=date)
             out.text.append(f"{header}\n{text}\n{footer}" if header else f"{text}\n{footer}")
-            out.site_id.append(ad_id)
+            out.id.append(ad_id)
             out.url.append(
                 st.url.format(city=self.city_keys[city], id=ad_id, name=self.lk.name_slugs[persona])
             )
