@@ -12,6 +12,7 @@ import pytest
 
 from adtrace.synth import COLUMNS, SCHEMA, SynthConfig, generate_ads
 from adtrace.synth import generate as generate_module
+from adtrace.synth import plan as plan_module
 
 
 def test_same_seed_same_table() -> None:
@@ -25,9 +26,15 @@ def test_other_seed_other_table() -> None:
 
 def test_forked_workers_give_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(generate_module, "CHUNK_ADS", 300)
+    monkeypatch.setattr(generate_module, "BLOCK_ADS", 500)
+    monkeypatch.setattr(plan_module, "BLOCK_ADS", 500)
     serial = generate_ads(1_200, seed=5, workers=1)
     forked = generate_ads(1_200, seed=5, workers=2)
     assert serial.equals(forked)
+    _assert_posting_order(forked)
+    assert (
+        len(set(zip(*(forked.column(c).to_pylist() for c in ("site", "id")), strict=True))) == 1_200
+    )
 
 
 def test_columns_are_strings_without_nulls(ads: pa.Table) -> None:
@@ -118,9 +125,13 @@ def test_posted_at_is_local_iso_with_dst(rows: list[dict[str, str]]) -> None:
             assert offset == timedelta(hours=-4)
 
 
-def test_rows_in_posting_order(ads: pa.Table) -> None:
-    stamps = [datetime.fromisoformat(s) for s in ads.column("posted_at").to_pylist()]
+def _assert_posting_order(table: pa.Table) -> None:
+    stamps = [datetime.fromisoformat(s) for s in table.column("posted_at").to_pylist()]
     assert all(a <= b for a, b in pairwise(stamps))
+
+
+def test_rows_in_posting_order(ads: pa.Table) -> None:
+    _assert_posting_order(ads)
 
 
 def test_sites_add_boilerplate(rows: list[dict[str, str]]) -> None:

@@ -19,8 +19,8 @@ from adtrace.store.engine import StoreError, open_store
 
 log = logging.getLogger(__name__)
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,

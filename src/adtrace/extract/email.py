@@ -1,4 +1,4 @@
-"""E-mail addresses, plain or spelled out (``name AT gmail DOT com``, ``nom arobase site point ca``).
+"""E-mail addresses, plain or spelled out: ``name AT gmail DOT com``, ``nom arobase site point ca``.
 
 Three forms, from most to least certain:
 
@@ -89,7 +89,6 @@ def _spelled(m: re.Match[str]) -> Span | None:
     if _BARE_AT_RE.match(m["at"]) and not spelled_dot and domain.split(".")[0] not in _PROVIDERS:
         return None
     return Span(EMAIL, f"{m['local'].lower()}@{domain}", m.start(), m.end(), 0.9)
-
 
 
 def _provider(m: re.Match[str]) -> Span:

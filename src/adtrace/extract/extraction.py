@@ -14,7 +14,9 @@ MIN_CONFIDENCE: Final = 0.5
 place names, unknown persona names), at the price of more noise."""
 
 JSON_KEYS: Final = ("phones", "emails", "handles", "urls", "names", "ages", "prices", "places")
-_KIND_OF_KEY: Final = dict(zip(JSON_KEYS, (PHONE, EMAIL, HANDLE, URL, NAME, AGE, PRICE, PLACE)))
+_KIND_OF_KEY: Final = dict(
+    zip(JSON_KEYS, (PHONE, EMAIL, HANDLE, URL, NAME, AGE, PRICE, PLACE), strict=True)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,9 @@ class Extraction:
         ``urls``, ``names``, ``ages``, ``prices`` ([{value, currency, minutes}]), ``places``,
         ``language``. Lists keep first-seen order without duplicates.
         """
-        out: dict[str, Any] = {key: _unique(_json_value(s) for s in getattr(self, key)) for key in JSON_KEYS}
+        out: dict[str, Any] = {
+            key: _unique(_json_value(s) for s in getattr(self, key)) for key in JSON_KEYS
+        }
         out["language"] = self.language
         return out
 
@@ -95,7 +99,9 @@ def extract_all(
         for key in JSON_KEYS:
             extractor = EXTRACTORS[_KIND_OF_KEY[key]]
             found[key] += [
-                s.in_field(field) for s in extractor(value, region=region) if s.confidence >= min_confidence
+                s.in_field(field)
+                for s in extractor(value, region=region)
+                if s.confidence >= min_confidence
             ]
     language = detect_language(f"{title}\n{text}" if title else text)
     return Extraction(**{key: tuple(spans) for key, spans in found.items()}, language=language)

@@ -54,7 +54,9 @@ _SEP: Final = rf"(?P<sep>[{_SEP_CHARS}]*(?:(?:me|moi|is|est|on|sur|at)\b[{_SEP_C
 _KEYWORD_RE: Final = re.compile(
     rf"(?i)(?<![\w.@/])(?P<kw>{'|'.join(_KEYWORDS)})(?!\w){_SEP}(?P<at>@?){_USER}"
 )
-_OF_RE: Final = re.compile(rf"(?<![\w.@/])(?:OF|Of)(?P<sep>\s*[:=\-]\s*|\s+(?=@))(?P<at>@?)(?i:{_USER})")
+_OF_RE: Final = re.compile(
+    rf"(?<![\w.@/])(?:OF|Of)(?P<sep>\s*[:=\-]\s*|\s+(?=@))(?P<at>@?)(?i:{_USER})"
+)
 _GHOST_RE: Final = re.compile(rf"(?i)👻\ufe0f?(?P<sep>[\s:=\-]*)(?P<at>@?){_USER}")
 _HOST_ALT: Final = "|".join(re.escape(h) for h in sorted(_HOSTS, key=len, reverse=True))
 _LINK_RE: Final = re.compile(
@@ -62,12 +64,13 @@ _LINK_RE: Final = re.compile(
 )
 _WHATSAPP_RE: Final = re.compile(r"(?i)\b(?:whats\s?app|whatsap|watsapp|watsap|wsp)\b")
 _SEP_MARKS: Final = frozenset(":=-–—>→👉➡👻")
-_NOT_NAMES: Final = frozenset(
+_NOT_NAME_WORDS: Final = (
     "me my only for and or the add follow private pics pic photos account here link below above dm "
     "message msg is on at to a an in available now please pls verified same name username user "
     "handle id page info more us you u ask text call contact moi mon ma est sur et ou le la les un "
-    "une pour aussi seulement dispo disponible demande com".split()
+    "une pour aussi seulement dispo disponible demande com"
 )
+_NOT_NAMES: Final = frozenset(_NOT_NAME_WORDS.split())
 _WHATSAPP_WINDOW: Final = 30
 _QUICK_RE: Final = re.compile(
     r"(?i)snap|sc|insta|ig|tg|telegram|kik|onlyfans|\bof\b|twitter|x\.com|t\.me|wa\.me|whats|wats"
@@ -103,13 +106,16 @@ def _links(text: str, region: str) -> list[Span]:
     spans: list[Span] = []
     for m in _LINK_RE.finditer(text):
         platform = _HOSTS[m["host"].lower()]
-        value: str | None = _clean(m["user"])
-        if platform == "whatsapp":
-            value = to_e164("+" + value.lstrip("+"), region) if value.isdigit() else None
+        user = _clean(m["user"])
+        value = user if platform != "whatsapp" else _whatsapp_number(user, region)
         if value:
             end = m.start("user") + len(m["user"].rstrip(".-"))
             spans.append(Span(HANDLE, value, m.start(), end, 0.95, platform=platform))
     return spans
+
+
+def _whatsapp_number(user: str, region: str) -> str | None:
+    return to_e164("+" + user, region) if user.isdigit() else None
 
 
 def _named(text: str, pattern: re.Pattern[str], platform: str | None, conf: float) -> list[Span]:

@@ -42,15 +42,16 @@ _TRIGGER_RE: Final = re.compile(
 _HERE_RE: Final = re.compile(
     rf"(?i)(?:^|[.!?;\n]\s*|\b(?:hi|hello|hey|bonjour|salut|allo)[,!]?\s+){_NAME}\s+here\b"
 )
-_STOP: Final = frozenset(
+_STOP_WORDS: Final = (
     "new here back available now today tonight anytime any and or the so very not just your only "
     "in at on to for from with ready looking real sweet sexy hot young petite curvy busty open fun "
     "you babe baby daddy over all also free waiting visiting out always still currently located "
     "offering happy good naughty sure sorry up down me him her them this that what discreet "
     "independent clean safe gorgeous beautiful pretty nice hi hello hey bonjour salut nouvelle "
-    "disponible dispo vite la le les une un tres douce belle coquine jeune en de du ta ton votre pas "
-    "toujours enfin seule prete ici moi toi tout vraiment".split()
+    "disponible dispo vite la le les une un tres douce belle coquine jeune en de du ta ton votre "
+    "pas toujours enfin seule prete ici moi toi tout vraiment"
 )
+_STOP: Final = frozenset(_STOP_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,9 @@ def extract_names(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         Spans covering trigger and name; value is the name with initial capitals.
     """
-    spans = [_span(m, m.start(), strong=m["strong"] is not None) for m in _TRIGGER_RE.finditer(text)]
+    spans = [
+        _span(m, m.start(), strong=m["strong"] is not None) for m in _TRIGGER_RE.finditer(text)
+    ]
     spans += [_span(m, m.start("name"), strong=False) for m in _HERE_RE.finditer(text)]
     return spans
 

@@ -63,11 +63,11 @@ SEPARATOR_CHARS: Final = (
     "\u00b7\u2010-\u206f\u2190-\u21ff\u2212\u2500-\u25ff\u30fb"
     "\uff0a\uff0b\uff0d\uff0e\uff0f\uff1a\uff3f\uff5e"
 )
-EMOJI_CHARS: Final = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
-FILLER_WORDS: Final = ("dot", "dash", "point", "tiret", "space", "espace", "and", "et", "then")
-GAP: Final = (
-    rf"(?:[{SEPARATOR_CHARS}]|[{EMOJI_CHARS}]|\b(?i:{'|'.join(FILLER_WORDS)})\b){{1,6}}"
+EMOJI_CHARS: Final = (
+    "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
 )
+FILLER_WORDS: Final = ("dot", "dash", "point", "tiret", "space", "espace", "and", "et", "then")
+GAP: Final = rf"(?:[{SEPARATOR_CHARS}]|[{EMOJI_CHARS}]|\b(?i:{'|'.join(FILLER_WORDS)})\b){{1,6}}"
 """What may stand between two digit groups of one phone number: at most six separator
 characters, emoji or filler words. Longer or wordier gaps end the number (price lists, stats)."""
 
@@ -178,15 +178,20 @@ def _tokens(text: str) -> list[_Token]:
         if anchor < covered:
             continue
         rev = rev or text[::-1]
-        left = _RUN_RE.match(rev, len(text) - anchor)
-        start = anchor - (left.end() - left.start())
+        start = anchor - (_run_end(rev, len(text) - anchor) - (len(text) - anchor))
         covered = _scan_run(text, start, tokens)
         covered = _follow_chain(text, covered, tokens)
     return tokens
 
 
+def _run_end(text: str, pos: int) -> int:
+    """End of the run of word characters, pipes and keycap marks starting at ``pos``."""
+    m = _RUN_RE.match(text, pos)
+    return m.end() if m else pos
+
+
 def _scan_run(text: str, start: int, tokens: list[_Token]) -> int:
-    end = _RUN_RE.match(text, start).end()
+    end = _run_end(text, start)
     for m in _TOKEN_RE.finditer(text, start, end):
         s, e = m.span()
         if m.lastgroup == "obf" and text.count("|", s, e) > 1:
@@ -202,12 +207,13 @@ def _follow_chain(text: str, end: int, tokens: list[_Token]) -> int:
         gap = _GAP_RE.match(text, end)
         if gap is None or text[gap.end() : gap.end() + 1] not in _LOOKS_START:
             break
-        run = _RUN_RE.match(text, gap.end())
-        found = _TOKEN_RE.fullmatch(text, run.start(), run.end())
+        run_start = gap.end()
+        run_end = _run_end(text, run_start)
+        found = _TOKEN_RE.fullmatch(text, run_start, run_end)
         if found is None or _kind(found.group()) != _LOOKS:
             break
-        tokens.append(_Token(run.start(), run.end(), _LOOKS))
-        end = run.end()
+        tokens.append(_Token(run_start, run_end, _LOOKS))
+        end = run_end
     return end
 
 

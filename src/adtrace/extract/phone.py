@@ -12,8 +12,8 @@ Precision guards, each a trade-off against recall:
 * plain digit groups must be laid out like a phone: for North American numbers every group of
   three or more digits starts and ends after the 3rd, 6th, 8th or 10th digit, and groups of one
   or two digits may fall anywhere (``5 14 55 50 1 28``, ``5*1*4-555-0123``). This rejects dates
-  and codes (``2023 10 11 20``) but also oddly grouped real numbers (``5145 550 123``). Numbers written with words or look-alike letters skip the
-  check: obfuscation is itself evidence;
+  and codes (``2023 10 11 20``) but also oddly grouped real numbers (``5145 550 123``). Numbers
+  written with words or look-alike letters skip the check: obfuscation is itself evidence;
 * a comma followed by a space separates one-digit groups only (spelled-out digits), never the
   groups of a list (``250, 300, 1200``); ``514,555,0123`` without spaces is still a phone;
 * a number right after ``order``, ``ref``, ``invoice``, ``commande``, ``suivi``... is dropped;
@@ -22,6 +22,7 @@ Precision guards, each a trade-off against recall:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,7 +102,9 @@ def extract_phones(text: str, *, region: str = "CA") -> list[Span]:
 
 
 def _phones_in_chain(norm: NormalisedText, start: int, end: int, region: str) -> Iterator[Span]:
-    groups = [_Group(m.start(), m.end(), m.group()) for m in _GROUP_RE.finditer(norm.text, start, end)]
+    groups = [
+        _Group(m.start(), m.end(), m.group()) for m in _GROUP_RE.finditer(norm.text, start, end)
+    ]
     first = 0
     if norm.text[start] == "+":
         hit = _international(norm, groups)
@@ -167,7 +170,7 @@ def _plausible(norm: NormalisedText, part: list[_Group], *, national: bool) -> b
     if norm.is_rewritten(part[0].start, part[-1].end):
         return True
     sizes = [len(g.digits) for g in part]
-    gaps = [norm.text[a.end : b.start] for a, b in zip(part, part[1:], strict=False)]
+    gaps = [norm.text[a.end : b.start] for a, b in itertools.pairwise(part)]
     if max(sizes) > 1 and any(_is_list_gap(gap) for gap in gaps):
         return False
     if not national or len(sizes) == 1:

@@ -32,11 +32,12 @@ from adtrace.extract.spans import PLACE, Span
 # Underscores stay inside words so handles such as "marie_test_mtl" are not read as places.
 _WORD_RE: Final = re.compile(r"\w+")
 _MAX_GAP: Final = 3
-_LOCATIVE: Final = frozenset(
+_LOCATIVE_WORDS: Final = (
     "in at near downtown from visiting visit to around outside into a au aux dans de du pres sur "
     "ville city greater touring tour arriving located based incall incalls outcall outcalls "
-    "heading".split()
+    "heading"
 )
+_LOCATIVE: Final = frozenset(_LOCATIVE_WORDS.split())
 _CONFIDENCE: Final = {0: 0.9, 1: 0.4, 2: 0.3}
 _WITH_CONTEXT: Final = 0.85
 
@@ -145,7 +146,9 @@ def _match_words(words: list[tuple[int, int, str]], i: int, target: tuple[str, .
     return i + len(target)
 
 
-def _span(words: list[tuple[int, int, str]], i: int, j: int, place: _Place, gaz: _Gazetteer) -> Span:
+def _span(
+    words: list[tuple[int, int, str]], i: int, j: int, place: _Place, gaz: _Gazetteer
+) -> Span:
     confidence = _CONFIDENCE[place.ambiguity]
     if place.ambiguity and _has_context(words, i, j, place, gaz):
         confidence = _WITH_CONTEXT

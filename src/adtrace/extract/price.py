@@ -3,10 +3,10 @@
 
 One left-to-right scan of the lower-cased text yields three kinds of tokens: things to ignore
 (phone-like digit runs, times and time ranges, dates, ``24/7``, measurements such as ``34C``,
-``5'4``, ``120lbs``, percentages), durations (``hh``, ``half hour``, ``30 min``, ``1h``, ``2 hours``,
-``demi-heure``, ``l'heure``, ``qv``, ``overnight``) and amounts (``150``, ``$250``, ``180 roses``,
-``1 200 $``). Neighbouring amount/duration tokens are then paired by a maximum matching on the
-sequence: first as many pairs as possible, then the strongest connectors (``150/hh``,
+``5'4``, ``120lbs``, percentages), durations (``hh``, ``half hour``, ``30 min``, ``1h``,
+``2 hours``, ``demi-heure``, ``l'heure``, ``qv``, ``overnight``) and amounts (``150``, ``$250``,
+``180 roses``, ``1 200 $``). Neighbouring amount/duration tokens are then paired by a maximum
+matching on the sequence: first as many pairs as possible, then the strongest connectors (``150/hh``,
 ``200 $ de l'heure`` beat ``hh: 150``, which beats ``hh 120, 1hr``). This reads both
 ``150/hh 250/h 400/2h`` and ``demi-heure 140 / heure 220`` the way a person does.
 
@@ -142,8 +142,8 @@ def _minutes(m: re.Match[str]) -> int | None:
         hours = int(m["hm_h"])
         return hours * 60 + int(m["hm_m"]) if 0 < hours <= 3 else -1
     if m["hq"] is not None:
-        hours = _quantity(m["hq"])
-        return int(hours * 60) if 0 < hours <= _MAX_HOURS else -1
+        quantity = _quantity(m["hq"])
+        return int(quantity * 60) if 0 < quantity <= _MAX_HOURS else -1
     if m["mq"] is not None:
         minutes = int(m["mq"])
         return minutes if 0 < minutes <= _MAX_MINUTES else -1
