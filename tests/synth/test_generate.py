@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from adtrace.synth import COLUMNS, SCHEMA, SynthConfig, generate_ads
 from adtrace.synth import generate as generate_module
 from adtrace.synth import plan as plan_module
+from adtrace.synth.places import REGION_ZONES
 
 
 def test_same_seed_same_table() -> None:
@@ -109,20 +111,24 @@ def test_french_ads_read_as_quebec_french(rows: list[dict[str, str]]) -> None:
     assert quebec > sum(r["region"] == "QC" for r in rows) / len(rows)
 
 
-def test_posted_at_is_local_iso_with_dst(rows: list[dict[str, str]]) -> None:
-    start, end = date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=366)
+def _assert_real_local_times(rows: list[dict[str, str]], start: date, days: int) -> None:
     for r in rows:
-        stamp = datetime.fromisoformat(r["posted_at"])
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00[+-]\d\d:\d\d", r["posted_at"])
-        assert start <= stamp.date() <= end
-        offset = stamp.utcoffset()
-        assert offset is not None
-        if r["region"] == "SK":
-            assert offset == timedelta(hours=-6)
-        elif r["region"] in ("ON", "QC") and stamp.month in (1, 2, 12):
-            assert offset == timedelta(hours=-5)
-        elif r["region"] in ("ON", "QC") and 5 <= stamp.month <= 9:
-            assert offset == timedelta(hours=-4)
+        stamp = datetime.fromisoformat(r["posted_at"])
+        assert start <= stamp.date() < start + timedelta(days=days + 1)
+        local = stamp.astimezone(ZoneInfo(REGION_ZONES[r["region"]]))
+        assert local.replace(tzinfo=None) == stamp.replace(tzinfo=None), r["posted_at"]
+        assert local.utcoffset() == stamp.utcoffset(), r["posted_at"]
+
+
+def test_posted_at_is_real_local_time_with_offset(rows: list[dict[str, str]]) -> None:
+    _assert_real_local_times(rows, date(2024, 1, 1), 366)
+
+
+@pytest.mark.parametrize("start", [date(2024, 3, 9), date(2024, 11, 2)])
+def test_posted_at_across_dst_changes(start: date) -> None:
+    table = generate_ads(1_500, seed=6, config=SynthConfig(start=start, days=2))
+    _assert_real_local_times(table.to_pylist(), start, 2)
 
 
 def _assert_posting_order(table: pa.Table) -> None:
@@ -174,3 +180,12 @@ def test_edit_rate_makes_copies_differ() -> None:
     noisy = _copy_similarity(generate_ads(1_500, seed=9, config=SynthConfig(edit_rate=0.3)))
     assert calm > 0.8
     assert noisy < calm - 0.1
+
+
+def test_site_pages_show_date_city_and_id(rows: list[dict[str, str]]) -> None:
+    for r in rows:
+        if r["site"] in ("site-e.example", "site-f.example"):
+            assert r["posted_at"][:10] in r["text"]
+        if r["site"] == "site-b.example":
+            assert f"› {r['city']} › " in r["text"]
+            assert r["id"] in r["text"]

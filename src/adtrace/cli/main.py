@@ -9,6 +9,7 @@ import typer
 
 from adtrace import __version__
 from adtrace.cli import db as db_commands
+from adtrace.cli import extract as extract_commands
 from adtrace.cli import ingest as ingest_commands
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, out, settings_with
 from adtrace.logs import configure_logging
@@ -52,6 +53,7 @@ def main_options(
 
 app.command(help=ingest_commands.INGEST_HELP)(ingest_commands.ingest)
 app.add_typer(ingest_commands.import_app, name="import")
+app.command(help=extract_commands.EXTRACT_HELP)(extract_commands.extract)
 app.add_typer(db_commands.db_app, name="db")
 
 
@@ -84,11 +86,14 @@ def run(
     site: Annotated[str | None, typer.Option(help="Site of ads whose rows name none.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Run every stage in order on FILES into the store: ingest (then extract, link, score).
+    """Run every stage in order on FILES into the store: ingest, then extract.
 
     Example: adtrace run export.csv --site site-a.example --db sqlite:///adtrace.db
     """
     ingest_commands.ingest(files, site=site, db=db)
+    with cli_errors():
+        settings = settings_with(db=db)
+        extract_commands.extract_into_store(settings.db, settings.region)
 
 
 def main() -> None:

@@ -16,28 +16,30 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from adtrace.extract.normalise import lower_same_length
 from adtrace.extract.spans import AGE, Span
 
-_AGE_RE: Final = re.compile(
-    r"""(?ix)
-    (?<![\d.,$/:'’])(?P<marked>\d{2})\s?
-        (?P<unit>yo|y/o|y\.o\.?|yrs?(?:\s?old)?|years?(?:[\s-]?old)?|ans)\b
-  | \b(?:age[sd]?|âge|âgée?\s+de)\s*[:=\-]?\s*(?P<labelled>\d{2})\b(?!\s?(?:ans\b|years?))
-  | (?<![\w'’])(?:i['’]?m|i\s+am)\s+(?P<bare>\d{2})\b
-        (?!\s?(?:h|hr|hrs|min|mins|lbs?|kg|cm|\$|%|inch|ft|foot|feet|ans|years?|yrs?|yo)\b)
-        (?![\s'’"/.,]?\d|\$|%)
-    """
+# Every age is a two-digit number; the patterns around it are checked only there.
+_NUMBER_RE: Final = re.compile(r"(?<![\d.,$/:'’])\d{2}(?!\d)")
+_UNIT_AFTER_RE: Final = re.compile(
+    r"\s?(?P<unit>yo|y/o|y\.o\.?|yrs?(?:\s?old)?|years?(?:[\s-]?old)?|ans)\b"
 )
-_NOT_AGE_AFTER: Final = re.compile(
-    r"(?i)\s*(?:of\s+)?(?:experience|exp\b|in\s+the\s+(?:business|industry)|ago"
+_LABEL_BEFORE_RE: Final = re.compile(r"\b(?:age[sd]?|âge|âgée?\s+de)\s*[:=\-]?\s*$")
+_IM_BEFORE_RE: Final = re.compile(r"(?<![\w'’])(?:i['’]?m|i\s+am)\s+$")
+_NOT_BARE_AFTER_RE: Final = re.compile(
+    r"\s?(?:h|hr|hrs|min|mins|lbs?|kg|cm|\$|%|inch|ft|foot|feet|ans|years?|yrs?|yo)\b"
+    r"|[\s'’\"/.,]?\d|\$|%"
+)
+_NOT_AGE_AFTER_RE: Final = re.compile(
+    r"\s*(?:of\s+)?(?:experience|exp\b|in\s+the\s+(?:business|industry)|ago"
     r"|d['’]exp|de\s+m[ée]tier|dans\s+le\s+m[ée]tier|de\s+carri[èe]re|en\s+affaires)"
 )
-_NOT_AGE_BEFORE: Final = re.compile(
-    r"(?i)(?:depuis|il\s+y\s+a|pendant|since|for|over|plus\s+de|moins\s+de|after|apr[èe]s)\s*$"
+_NOT_AGE_BEFORE_RE: Final = re.compile(
+    r"(?:depuis|il\s+y\s+a|pendant|since|for|over|plus\s+de|moins\s+de|after|apr[èe]s)\s*$"
 )
-_JAI_RE: Final = re.compile(r"(?i)j['’]ai\s*$")
-_QUICK_RE: Final = re.compile(r"(?i)\d\d")
+_JAI_RE: Final = re.compile(r"j['’]ai\s*$")
 _MIN_AGE: Final = 10
+_BEFORE: Final = 16
 
 
 def extract_ages(text: str, *, region: str = "CA") -> list[Span]:
@@ -48,36 +50,42 @@ def extract_ages(text: str, *, region: str = "CA") -> list[Span]:
         region: unused; accepted so every extractor has one signature.
 
     Returns:
-        Spans whose value is the age as an int.
+        Spans whose value is the age as an int, one per distinct age.
     """
-    if not _QUICK_RE.search(text):
-        return []
+    low = lower_same_length(text)
     spans: list[Span] = []
-    for m in _AGE_RE.finditer(text):
-        span = _span(text, m)
+    for m in _NUMBER_RE.finditer(low):
+        span = _span(low, m)
         if span is not None and not any(s.value == span.value for s in spans):
             spans.append(span)
     return spans
 
 
-def _span(text: str, m: re.Match[str]) -> Span | None:
-    group = "marked" if m["marked"] else "labelled" if m["labelled"] else "bare"
-    age = int(m[group])
-    if age < _MIN_AGE or _is_experience(text, m):
+def _span(low: str, m: re.Match[str]) -> Span | None:
+    age = int(m.group())
+    if age < _MIN_AGE:
         return None
-    return Span(AGE, age, m.start(), m.end(), _confidence(text, m, group))
+    window = max(0, m.start() - _BEFORE)
+    unit = _UNIT_AFTER_RE.match(low, m.end())
+    if unit is not None:
+        if _is_experience(low, m.start(), unit.end()):
+            return None
+        return Span(AGE, age, m.start(), unit.end(), _marked_confidence(low, m, unit["unit"]))
+    label = _LABEL_BEFORE_RE.search(low, window, m.start())
+    if label is not None:
+        return Span(AGE, age, label.start(), m.end(), 0.95)
+    intro = _IM_BEFORE_RE.search(low, window, m.start())
+    if intro is not None and not _NOT_BARE_AFTER_RE.match(low, m.end()):
+        return Span(AGE, age, intro.start(), m.end(), 0.6)
+    return None
 
 
-def _is_experience(text: str, m: re.Match[str]) -> bool:
-    if not m["marked"]:
-        return False
-    before = text[max(0, m.start() - 15) : m.start()]
-    return bool(_NOT_AGE_AFTER.match(text, m.end()) or _NOT_AGE_BEFORE.search(before))
+def _is_experience(low: str, start: int, end: int) -> bool:
+    before = _NOT_AGE_BEFORE_RE.search(low, max(0, start - _BEFORE), start)
+    return bool(_NOT_AGE_AFTER_RE.match(low, end) or before)
 
 
-def _confidence(text: str, m: re.Match[str], group: str) -> float:
-    if group == "bare":
-        return 0.6
-    if group == "labelled" or m["unit"].lower() != "ans":
+def _marked_confidence(low: str, m: re.Match[str], unit: str) -> float:
+    if unit != "ans":
         return 0.95
-    return 0.95 if _JAI_RE.search(text, max(0, m.start() - 8), m.start()) else 0.85
+    return 0.95 if _JAI_RE.search(low, max(0, m.start() - 8), m.start()) else 0.85

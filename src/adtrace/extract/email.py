@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from adtrace.extract.normalise import lower_same_length
 from adtrace.extract.spans import EMAIL, Span
 
 _TLDS: Final = r"com|ca|net|org|fr|info|biz|me|io|co|us|uk|be|ch|live|xyz"
@@ -31,29 +32,21 @@ _PROVIDERS: Final = {
     "proton": "proton.me",
     "videotron": "videotron.ca",
 }
-_LOCAL: Final = r"(?P<local>[a-z0-9](?:[a-z0-9._%+\-]{0,62}[a-z0-9_])?)"
+_LOCAL_REVERSED_RE: Final = re.compile(r"[a-z0-9._%+\-]{1,64}")
 _LABEL: Final = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _OPEN: Final = r"\s?[\(\[\{<]\s*"
 _CLOSE: Final = r"\s*[\)\]\}>]\s?"
-_AT_WORD: Final = rf"(?:{_OPEN}(?:at|arobase|@){_CLOSE}|\s+(?:at|arobase)\s+)"
 _DOT_WORD: Final = rf"(?:{_OPEN}(?:dot|point|\.){_CLOSE}|\s+(?:dot|point)\s+)"
 _DOT_ANY: Final = rf"(?:{_DOT_WORD}|\s?\.\s?)"
-
-_PLAIN_RE: Final = re.compile(
-    rf"(?i)(?<![\w.%+\-]){_LOCAL}\s?@\s?(?P<domain>(?:{_LABEL}\s?\.\s?)+(?:{_TLDS}))\b"
+# The at-sign in all its spellings; extraction starts from each one found.
+_MARKER_RE: Final = re.compile(
+    rf"(?=[\s@(\[{{<])(?:(?P<plain>\s?@\s?)|(?P<spelled>{_OPEN}(?:at|arobase|@){_CLOSE}|\s+(?:at|arobase)\s+))"
 )
-_SPELLED_RE: Final = re.compile(
-    rf"(?i)(?<![\w.%+\-]){_LOCAL}(?P<at>{_AT_WORD})"
-    rf"(?P<domain>(?:{_LABEL}{_DOT_ANY})+(?:{_TLDS}))\b"
-)
-_PROVIDER_RE: Final = re.compile(
-    rf"(?i)(?<![\w.%+\-]){_LOCAL}(?:{_AT_WORD}|\s?@\s?)(?P<provider>{'|'.join(_PROVIDERS)})\b"
-    rf"(?!{_DOT_ANY}{_LABEL})"
-)
-_DOT_WORD_RE: Final = re.compile(rf"(?i){_DOT_WORD}")
-_DOT_SPELLED_RE: Final = re.compile(rf"(?i){_DOT_WORD}|\s?\.\s?")
-_BARE_AT_RE: Final = re.compile(r"(?i)^\s+at\s+$")
-_QUICK_RE: Final = re.compile(r"(?i)@|\bat\b|arobase")
+_PLAIN_DOMAIN_RE: Final = re.compile(rf"(?:{_LABEL}\s?\.\s?)+(?:{_TLDS})\b")
+_SPELLED_DOMAIN_RE: Final = re.compile(rf"(?:{_LABEL}{_DOT_ANY})+(?:{_TLDS})\b")
+_PROVIDER_RE: Final = re.compile(rf"({'|'.join(_PROVIDERS)})\b(?!{_DOT_ANY}{_LABEL})")
+_DOT_WORD_RE: Final = re.compile(_DOT_WORD)
+_DOT_SPLIT_RE: Final = re.compile(rf"{_DOT_WORD}|\s?\.\s?")
 
 
 def extract_emails(text: str, *, region: str = "CA") -> list[Span]:
@@ -66,34 +59,53 @@ def extract_emails(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         Spans whose value is the lower-case address.
     """
-    if not _QUICK_RE.search(text):
-        return []
-    spans = [_plain(m) for m in _PLAIN_RE.finditer(text)]
-    spans += [s for m in _SPELLED_RE.finditer(text) if (s := _spelled(m)) is not None]
-    spans += [_provider(m) for m in _PROVIDER_RE.finditer(text)]
+    low = lower_same_length(text)
+    rev = ""
+    spans: list[Span] = []
+    for marker in _MARKER_RE.finditer(low):
+        rev = rev or low[::-1]
+        local = _local_before(low, rev, marker.start())
+        span = _address(low, local, marker) if local is not None else None
+        spans += [span] if span is not None else []
     return _without_overlaps(spans)
 
 
-def _domain(raw: str) -> str:
-    return ".".join(part for part in _DOT_SPELLED_RE.split(raw.lower()) if part)
-
-
-def _plain(m: re.Match[str]) -> Span:
-    value = f"{m['local'].lower()}@{_domain(m['domain'])}"
-    return Span(EMAIL, value, m.start(), m.end(), 0.99)
-
-
-def _spelled(m: re.Match[str]) -> Span | None:
-    domain = _domain(m["domain"])
-    spelled_dot = _DOT_WORD_RE.search(m["domain"]) is not None
-    if _BARE_AT_RE.match(m["at"]) and not spelled_dot and domain.split(".")[0] not in _PROVIDERS:
+def _local_before(low: str, rev: str, pos: int) -> tuple[int, str] | None:
+    """The local part ending at ``pos``, read backwards (start offset, text), or None."""
+    m = _LOCAL_REVERSED_RE.match(rev, len(low) - pos)
+    if m is None:
         return None
-    return Span(EMAIL, f"{m['local'].lower()}@{domain}", m.start(), m.end(), 0.9)
+    local = m.group()[::-1].lstrip("._%+-")
+    if not local or not (local[-1].isalnum() or local[-1] == "_"):
+        return None
+    return pos - len(local), local
 
 
-def _provider(m: re.Match[str]) -> Span:
-    value = f"{m['local'].lower()}@{_PROVIDERS[m['provider'].lower()]}"
-    return Span(EMAIL, value, m.start(), m.end(), 0.75)
+def _address(low: str, local: tuple[int, str], marker: re.Match[str]) -> Span | None:
+    spelled = marker["spelled"] is not None
+    domain = (_SPELLED_DOMAIN_RE if spelled else _PLAIN_DOMAIN_RE).match(low, marker.end())
+    if domain is not None:
+        name = _domain(domain.group())
+        if spelled and not _plausible_spelled(marker.group(), domain.group(), name):
+            return None
+        confidence = 0.9 if spelled else 0.99
+        return Span(EMAIL, f"{local[1]}@{name}", local[0], domain.end(), confidence)
+    provider = _PROVIDER_RE.match(low, marker.end())
+    if provider is None:
+        return None
+    value = f"{local[1]}@{_PROVIDERS[provider.group(1)]}"
+    return Span(EMAIL, value, local[0], provider.end(), 0.75)
+
+
+def _plausible_spelled(at: str, raw_domain: str, domain: str) -> bool:
+    """A bare `` at `` needs a spelled dot or a known provider (not ``meet at hotel.com``)."""
+    if at.strip() != "at":
+        return True
+    return _DOT_WORD_RE.search(raw_domain) is not None or domain.split(".")[0] in _PROVIDERS
+
+
+def _domain(raw: str) -> str:
+    return ".".join(part for part in _DOT_SPLIT_RE.split(raw) if part)
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from adtrace.extract.normalise import lower_same_length
 from adtrace.extract.phone import extract_phones, to_e164
 from adtrace.extract.spans import HANDLE, Span
 
@@ -52,17 +53,18 @@ _USER: Final = r"(?P<user>[a-z0-9_][a-z0-9_.\-]{1,29})(?![\w.\-]*/)"
 _SEP_CHARS: Final = r"\s:=\-–—>→👉➡👻\ufe0f"
 _SEP: Final = rf"(?P<sep>[{_SEP_CHARS}]*(?:(?:me|moi|is|est|on|sur|at)\b[{_SEP_CHARS}]*)?)"
 _KEYWORD_RE: Final = re.compile(
-    rf"(?i)(?<![\w.@/])(?P<kw>{'|'.join(_KEYWORDS)})(?!\w){_SEP}(?P<at>@?){_USER}"
+    rf"(?<![\w.@/])(?=[sitko])(?P<kw>{'|'.join(_KEYWORDS)})(?!\w){_SEP}(?P<at>@?){_USER}"
 )
 _OF_RE: Final = re.compile(
     rf"(?<![\w.@/])(?:OF|Of)(?P<sep>\s*[:=\-]\s*|\s+(?=@))(?P<at>@?)(?i:{_USER})"
 )
-_GHOST_RE: Final = re.compile(rf"(?i)👻\ufe0f?(?P<sep>[\s:=\-]*)(?P<at>@?){_USER}")
+_GHOST_RE: Final = re.compile(rf"👻\ufe0f?(?P<sep>[\s:=\-]*)(?P<at>@?){_USER}")
 _HOST_ALT: Final = "|".join(re.escape(h) for h in sorted(_HOSTS, key=len, reverse=True))
 _LINK_RE: Final = re.compile(
-    rf"(?i)(?<![\w.@])(?:https?://)?(?:www\.)?(?P<host>{_HOST_ALT})/(?P<user>[a-z0-9_.\-]+)"
+    rf"(?<![\w.@])(?=[hwtiosxk])(?:https?://)?(?:www\.)?(?P<host>{_HOST_ALT})/"
+    r"(?P<user>[a-z0-9_.\-]+)"
 )
-_WHATSAPP_RE: Final = re.compile(r"(?i)\b(?:whats\s?app|whatsap|watsapp|watsap|wsp)\b")
+_WHATSAPP_RE: Final = re.compile(r"\b(?:whats\s?app|whatsap|watsapp|watsap|wsp)\b")
 _SEP_MARKS: Final = frozenset(":=-–—>→👉➡👻")
 _NOT_NAME_WORDS: Final = (
     "me my only for and or the add follow private pics pic photos account here link below above dm "
@@ -73,8 +75,8 @@ _NOT_NAME_WORDS: Final = (
 _NOT_NAMES: Final = frozenset(_NOT_NAME_WORDS.split())
 _WHATSAPP_WINDOW: Final = 30
 _QUICK_RE: Final = re.compile(
-    r"(?i)snap|sc|insta|ig|tg|telegram|kik|onlyfans|\bof\b|twitter|x\.com|t\.me|wa\.me|whats|wats"
-    r"|wsp|👻"
+    r"(?<![\w.@/])(?=[sitkowx👻])(?:(?:snapchat|snap|sc|instagram|insta|ig|tg|telegram|kik"
+    r"|onlyfans|twitter)(?!\w)|x\.com|t\.me|wa\.me|whats|wats|wsp|👻)"
 )
 
 
@@ -88,13 +90,18 @@ def extract_handles(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         Spans with ``platform`` set; WhatsApp values are E.164 numbers.
     """
-    if not _QUICK_RE.search(text):
+    low = lower_same_length(text)
+    has_of = "OF" in text or "Of" in text
+    if not has_of and not _QUICK_RE.search(low):
         return []
-    spans = _links(text, region)
-    spans += _named(text, _KEYWORD_RE, None, 0.9)
-    spans += _named(text, _OF_RE, "onlyfans", 0.85)  # its pattern demands ":" or "@"
-    spans += _named(text, _GHOST_RE, "snapchat", 0.85)  # the ghost is the mark
-    spans += _whatsapp(text, region)
+    spans = _links(low, region) if "/" in low else []
+    spans += _named(low, _KEYWORD_RE, None, 0.9)
+    if has_of:
+        spans += _named(text, _OF_RE, "onlyfans", 0.85)  # its pattern demands ":" or "@"
+    if "👻" in text:
+        spans += _named(low, _GHOST_RE, "snapchat", 0.85)  # the ghost is the mark
+    if "wsp" in low or "ats" in low:
+        spans += _whatsapp(text, low, region)
     return _deduplicated(spans)
 
 
@@ -131,8 +138,8 @@ def _named(text: str, pattern: re.Pattern[str], platform: str | None, conf: floa
     return spans
 
 
-def _whatsapp(text: str, region: str) -> list[Span]:
-    keywords = list(_WHATSAPP_RE.finditer(text))
+def _whatsapp(text: str, low: str, region: str) -> list[Span]:
+    keywords = list(_WHATSAPP_RE.finditer(low))
     if not keywords:
         return []
     phones = [p for p in extract_phones(text, region=region) if p.confidence >= 0.5]

@@ -83,19 +83,19 @@ def _log_frequencies(counts: Counter[str], top: int) -> dict[str, float]:
 
 
 @cache
-def _profiles() -> tuple[dict[str, frozenset[str]], dict[str, dict[str, float]]]:
+def _profiles() -> tuple[dict[str, str], dict[str, dict[str, float]]]:
+    """Stop word → its language, and the trigram profiles."""
     path = resources.files("adtrace.extract").joinpath("data/language_profiles.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    stop = {lang: frozenset(words) for lang, words in data["stopwords"].items()}
+    stop = {word: lang for lang, words in data["stopwords"].items() for word in words}
     return stop, data["trigrams"]
 
 
 def detect_language(text: str) -> str:
     """Classify ``text`` as ``"en"``, ``"fr"``, ``"mixed"`` or ``"und"``."""
     stop, trigrams = _profiles()
-    words = _WORD_RE.findall(fold(text))
-    en = sum(1 for w in words if w in stop["en"])
-    fr = sum(1 for w in words if w in stop["fr"])
+    hits = Counter(map(stop.get, _WORD_RE.findall(fold(text))))
+    en, fr = hits["en"], hits["fr"]
     if en + fr >= MIN_STOPWORDS:
         return _by_stopwords(en, fr)
     return _by_trigrams(text[:_MAX_CHARS], trigrams, {"en": en, "fr": fr})

@@ -27,7 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
-from adtrace.extract.normalise import fold
+from adtrace.extract.normalise import fold, lower_same_length
 from adtrace.extract.spans import NAME, Span
 
 _NAME: Final = r"(?P<name>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?)"
@@ -36,11 +36,14 @@ _STRONG: Final = (
     r"|mon\s+nom\s+(?:est|c['’]est)|moi\s*,?\s*c['’]est|appel(?:le|ez)[\s-]moi|demandez"
 )
 _WEAK: Final = r"i['’]?m|i\s+am|it['’]?s|this\s+is|here\s+is|je\s+suis|ici|c['’]est"
+# Matched on the lower-cased text (same offsets); the look-behind and first-letter test let
+# the engine reject most positions at once.
 _TRIGGER_RE: Final = re.compile(
-    rf"(?i)(?<![\w'’])(?:(?P<strong>{_STRONG})|(?P<weak>{_WEAK}))[\s,:]+{_NAME}(?![\w'’])"
+    rf"(?<![\w'’])(?=[mncajdith])(?:(?P<strong>{_STRONG})|(?P<weak>{_WEAK}))[\s,:]+{_NAME}"
+    r"(?![\w'’])"
 )
 _HERE_RE: Final = re.compile(
-    rf"(?i)(?:^|[.!?;\n]\s*|\b(?:hi|hello|hey|bonjour|salut|allo)[,!]?\s+){_NAME}\s+here\b"
+    rf"(?:^|[.!?;\n]\s*|\b(?:hi|hello|hey|bonjour|salut|allo)[,!]?\s+){_NAME}\s+here\b"
 )
 _STOP_WORDS: Final = (
     "new here back available now today tonight anytime any and or the so very not just your only "
@@ -80,15 +83,18 @@ def extract_names(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         Spans covering trigger and name; value is the name with initial capitals.
     """
+    low = lower_same_length(text)
     spans = [
-        _span(m, m.start(), strong=m["strong"] is not None) for m in _TRIGGER_RE.finditer(text)
+        _span(text, m, m.start(), strong=m["strong"] is not None)
+        for m in _TRIGGER_RE.finditer(low)
     ]
-    spans += [_span(m, m.start("name"), strong=False) for m in _HERE_RE.finditer(text)]
+    if " here" in low:
+        spans += [_span(text, m, m.start("name"), strong=False) for m in _HERE_RE.finditer(low)]
     return spans
 
 
-def _span(m: re.Match[str], start: int, *, strong: bool) -> Span:
-    name = m["name"]
+def _span(text: str, m: re.Match[str], start: int, *, strong: bool) -> Span:
+    name = text[m.start("name") : m.end("name")]
     return Span(NAME, _capitalised(name), start, m.end(), _confidence(name, strong=strong))
 
 

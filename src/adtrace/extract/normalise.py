@@ -288,8 +288,12 @@ def _digit_of(piece: str) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=64)
 def lower_same_length(text: str) -> str:
-    """Lower-case ``text`` keeping every character at its index (so spans stay valid)."""
+    """Lower-case ``text`` keeping every character at its index (so spans stay valid).
+
+    Cached because several extractors lower-case the same field in one ``extract_all`` call.
+    """
     low = text.lower()
     if len(low) == len(text):
         return low
@@ -307,6 +311,7 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD: Final = _fold_table()
+_FOLDABLE_RE: Final = re.compile("[" + "".join(map(chr, sorted(_FOLD))) + "]")
 
 
 @lru_cache(maxsize=64)
@@ -316,4 +321,5 @@ def fold(text: str) -> str:
     Offsets into the result are offsets into ``text``. Cached because several extractors fold the
     same field in one :func:`adtrace.extract.extract_all` call.
     """
-    return lower_same_length(text).translate(_FOLD)
+    low = lower_same_length(text)
+    return low.translate(_FOLD) if _FOLDABLE_RE.search(low) else low

@@ -31,7 +31,8 @@ from adtrace.extract.spans import PLACE, Span
 
 # Underscores stay inside words so handles such as "marie_test_mtl" are not read as places.
 _WORD_RE: Final = re.compile(r"\w+")
-_MAX_GAP: Final = 3
+_GAP_RE: Final = re.compile(r"[^\w]{1,3}")
+_PREVIOUS_RE: Final = re.compile(r"(\w+)[^\w]{1,3}$")
 _LOCATIVE_WORDS: Final = (
     "in at near downtown from visiting visit to around outside into a au aux dans de du pres sur "
     "ville city greater touring tour arriving located based incall incalls outcall outcalls "
@@ -53,7 +54,7 @@ class _Place:
 class _Alias:
     words: tuple[str, ...]
     place: _Place
-    needs_grave: bool
+    after_grave: bool  # "à Québec": the word "à", written with its accent, must come just before
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +74,23 @@ def _label(row: dict[str, str]) -> str:
     return f"{row['name']}, {parent}{row['province']}"
 
 
+def _aliases(row: dict[str, str]) -> list[_Alias]:
+    place = _Place(_label(row), row["province"], int(row["ambiguity"]))
+    names = [row["name"], *filter(None, row["aliases"].split("|"))]
+    aliases = []
+    for name in names:
+        grave = name.startswith("à ")
+        aliases.append(_Alias(_words(name[2:] if grave else name), place, grave))
+    return aliases
+
+
 @cache
 def _gazetteer() -> _Gazetteer:
     by_first: dict[str, list[_Alias]] = {}
     province_words: dict[str, list[tuple[str, ...]]] = {}
     with resources.files("adtrace.extract").joinpath("data/places.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            place = _Place(_label(row), row["province"], int(row["ambiguity"]))
-            names = [row["name"], *filter(None, row["aliases"].split("|"))]
-            for name in names:
-                alias = _Alias(_words(name), place, name.startswith("à "))
+            for alias in _aliases(row):
                 by_first.setdefault(alias.words[0], []).append(alias)
                 if row["kind"] == "province":
                     province_words.setdefault(row["province"], []).append(alias.words)
@@ -90,8 +98,9 @@ def _gazetteer() -> _Gazetteer:
         # "ON" is also the English preposition: "London on Saturday" must not count.
         short = ("ont",) if code == "ON" else (code.lower(),)
         variants += [short, tuple(code.lower())]
+    order = lambda a: (-len(a.words), not a.after_grave)  # noqa: E731
     return _Gazetteer(
-        {k: tuple(sorted(v, key=lambda a: -len(a.words))) for k, v in by_first.items()},
+        {k: tuple(sorted(v, key=order)) for k, v in by_first.items()},
         {k: tuple(v) for k, v in province_words.items()},
     )
 
@@ -109,61 +118,92 @@ def extract_places(text: str, *, region: str = "CA") -> list[Span]:
     """
     folded = fold(text)
     gaz = _gazetteer()
-    if gaz.by_first.keys().isdisjoint(_WORD_RE.findall(folded)):
-        return []
-    words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(folded)]
+    present = set(_WORD_RE.findall(folded))
+    firsts = {w for w in present & gaz.by_first.keys() if _any_complete(gaz.by_first[w], present)}
     spans: list[Span] = []
-    i = 0
-    while i < len(words):
-        found = _match_at(text, words, i, gaz)
-        if found is None:
-            i += 1
+    covered = 0
+    for start, word in sorted((p, w) for w in firsts for p in _occurrences(folded, w)):
+        if start < covered:
             continue
-        alias, j = found
-        spans.append(_span(words, i, j, alias.place, gaz))
-        i = j
+        found = _match_at(text, folded, start, gaz.by_first[word])
+        if found is not None:
+            alias, end = found
+            spans.append(_span(folded, start, end, alias.place, gaz))
+            covered = end
     return spans
 
 
+def _any_complete(aliases: tuple[_Alias, ...], present: set[str]) -> bool:
+    """Cheap filter: some alias has all its words somewhere in the text."""
+    return any(present.issuperset(alias.words) for alias in aliases)
+
+
+def _occurrences(folded: str, word: str) -> list[int]:
+    """Start offsets where ``word`` occurs as a whole word."""
+    found = []
+    pos = folded.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if _is_boundary(folded, pos - 1) and _is_boundary(folded, end):
+            found.append(pos)
+        pos = folded.find(word, end)
+    return found
+
+
+def _is_boundary(folded: str, pos: int) -> bool:
+    return pos < 0 or pos >= len(folded) or not (folded[pos].isalnum() or folded[pos] == "_")
+
+
+def _match_words(folded: str, pos: int, words: tuple[str, ...]) -> int | None:
+    """End offset if ``words`` occur from ``pos`` separated by short non-word gaps."""
+    for k, word in enumerate(words):
+        if k:
+            gap = _GAP_RE.match(folded, pos)
+            if gap is None:
+                return None
+            pos = gap.end()
+        end = pos + len(word)
+        if not folded.startswith(word, pos) or not _is_boundary(folded, end):
+            return None
+        pos = end
+    return pos
+
+
+def _previous_word(folded: str, pos: int) -> re.Match[str] | None:
+    return _PREVIOUS_RE.search(folded, max(0, pos - 24), pos)
+
+
 def _match_at(
-    text: str, words: list[tuple[int, int, str]], i: int, gaz: _Gazetteer
+    text: str, folded: str, start: int, aliases: tuple[_Alias, ...]
 ) -> tuple[_Alias, int] | None:
-    for alias in gaz.by_first.get(words[i][2], ()):
-        j = _match_words(words, i, alias.words)
-        if j is not None and (not alias.needs_grave or text[words[i][0]] in "àÀ"):
-            return alias, j
+    for alias in aliases:
+        end = _match_words(folded, start, alias.words)
+        if end is None:
+            continue
+        if alias.after_grave:
+            before = _previous_word(folded, start)
+            if before is None or before[1] != "a" or text[before.start(1)] not in "àÀ":
+                continue
+        return alias, end
     return None
 
 
-def _match_words(words: list[tuple[int, int, str]], i: int, target: tuple[str, ...]) -> int | None:
-    """Return the index after ``target`` if it occurs at ``words[i]`` with short gaps."""
-    if i + len(target) > len(words):
-        return None
-    for k, word in enumerate(target):
-        start, _, seen = words[i + k]
-        if seen != word or (k and start - words[i + k - 1][1] > _MAX_GAP):
-            return None
-    return i + len(target)
-
-
-def _span(
-    words: list[tuple[int, int, str]], i: int, j: int, place: _Place, gaz: _Gazetteer
-) -> Span:
+def _span(folded: str, start: int, end: int, place: _Place, gaz: _Gazetteer) -> Span:
     confidence = _CONFIDENCE[place.ambiguity]
-    if place.ambiguity and _has_context(words, i, j, place, gaz):
+    if place.ambiguity and _has_context(folded, start, end, place, gaz):
         confidence = _WITH_CONTEXT
-    return Span(PLACE, place.label, words[i][0], words[j - 1][1], confidence, region=place.province)
+    return Span(PLACE, place.label, start, end, confidence, region=place.province)
 
 
-def _has_context(
-    words: list[tuple[int, int, str]], i: int, j: int, place: _Place, gaz: _Gazetteer
-) -> bool:
-    for variant in gaz.province_words.get(place.province, ()):
-        end = _match_words(words, j, variant)
-        if end is not None and words[j][0] - words[j - 1][1] <= _MAX_GAP:
-            return True
-    if place.ambiguity == 1 and i > 0:
-        return words[i - 1][2] in _LOCATIVE and words[i][0] - words[i - 1][1] <= _MAX_GAP
+def _has_context(folded: str, start: int, end: int, place: _Place, gaz: _Gazetteer) -> bool:
+    gap = _GAP_RE.match(folded, end)
+    if gap is not None:
+        for variant in gaz.province_words.get(place.province, ()):
+            if _match_words(folded, gap.end(), variant) is not None:
+                return True
+    if place.ambiguity == 1:
+        before = _previous_word(folded, start)
+        return before is not None and before[1] in _LOCATIVE
     return False
 
 

@@ -4,11 +4,12 @@
 One left-to-right scan of the lower-cased text yields three kinds of tokens: things to ignore
 (phone-like digit runs, times and time ranges, dates, ``24/7``, measurements such as ``34C``,
 ``5'4``, ``120lbs``, percentages), durations (``hh``, ``half hour``, ``30 min``, ``1h``,
-``2 hours``, ``demi-heure``, ``l'heure``, ``qv``, ``overnight``) and amounts (``150``, ``$250``,
-``180 roses``, ``1 200 $``). Neighbouring amount/duration tokens are then paired by a maximum
-matching on the sequence: first as many pairs as possible, then the strongest connectors (``150/hh``,
-``200 $ de l'heure`` beat ``hh: 150``, which beats ``hh 120, 1hr``). This reads both
-``150/hh 250/h 400/2h`` and ``demi-heure 140 / heure 220`` the way a person does.
+``2 hours``, ``demi-heure``, ``l'heure``, ``qv``, ``overnight``) and amounts (``150``,
+``$250``, ``180 roses``, ``1 200 $``). Neighbouring amount/duration tokens are then paired by a
+maximum matching on the sequence: first as many pairs as possible, then the strongest
+connectors (``150/hh`` and ``200 $ de l'heure`` beat ``hh: 150``, which beats ``hh 120, 1hr``).
+This reads both ``150/hh 250/h 400/2h`` and ``demi-heure 140 / heure 220`` the way a person
+does.
 
 An amount needs a currency or a paired duration: a bare number is never a price. ``$`` means the
 region's currency (CAD for Canada). ``roses`` (ad slang for dollars) is reported as the currency
@@ -52,13 +53,18 @@ _AMOUNT: Final = r"""
     (?:\s?(?P<cur2>\$|€|cad\b|usd\b|euros?\b|eur\b|dollars?\b|bucks\b|roses?\b|rozes?\b|🌹
         |piasses?\b|piastres?\b))?
 """
-_TOKEN_RE: Final = re.compile(rf"(?x){_SKIP}|{_DURATION}|(?P<amount>{_AMOUNT})")
+# Every token starts with a digit, a currency sign or a word; testing that first character lets
+# the engine skip most positions cheaply.
+_FIRST: Final = r"(?=[\d+(½$€]|(?<!\w)[àavdftujohqnlce])"
+_TOKEN_RE: Final = re.compile(rf"(?x){_FIRST}(?:{_SKIP}|{_DURATION}|(?P<amount>{_AMOUNT}))")
 _STRONG_RE: Final = re.compile(
     r"\s*(?:/|per|par|pour|for|a|an|the|la|le|de|each|chaque|x)?\s*/?\s*", re.IGNORECASE
 )
 _NEUTRAL_RE: Final = re.compile(r"[\s:=\-–—@/]*")
 _WEAK_RE: Final = re.compile(r"[\s,;|•/]*(?:and|et|&|or|ou)?[\s,;|•/]*")
 _MAX_GAP: Final = 12
+_WINDOW: Final = 24
+_DIGITS_RE: Final = re.compile(r"\d+")
 _WORD_MINUTES: Final = {"qv": 15, "quick visit": 15, "quickvisit": 15}
 _NIGHT: Final = ("overnight", "nuit", "toute la nuit")
 _REGION_CURRENCY: Final = {"CA": "CAD", "US": "USD", "FR": "EUR", "BE": "EUR", "GB": "GBP"}
@@ -88,7 +94,12 @@ def extract_prices(text: str, *, region: str = "CA") -> list[Span]:
         Spans whose value is the amount (float), with ``currency`` and ``minutes`` set.
     """
     low = lower_same_length(text)
-    items = [item for m in _TOKEN_RE.finditer(low) if (item := _item(m)) is not None]
+    items = [
+        item
+        for start, end in _windows(low)
+        for m in _TOKEN_RE.finditer(low, start, end)
+        if (item := _item(m)) is not None
+    ]
     if not items:
         return []
     default = _REGION_CURRENCY.get(region, "CAD")
@@ -101,6 +112,21 @@ def extract_prices(text: str, *, region: str = "CA") -> list[Span]:
         if item.is_amount and item.currency and item not in paired
     ]
     return sorted(spans, key=lambda s: s.start)
+
+
+def _windows(low: str) -> list[tuple[int, int]]:
+    """Stretches of text around digits, cut at spaces: every price has a digit, and a duration
+    farther than ``_MAX_GAP`` from its amount cannot pair, so the rest need not be scanned."""
+    windows: list[tuple[int, int]] = []
+    for m in _DIGITS_RE.finditer(low):
+        start = low.rfind(" ", 0, max(0, m.start() - _WINDOW)) + 1
+        end = low.find(" ", m.end() + _WINDOW)
+        end = len(low) if end < 0 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _item(m: re.Match[str]) -> _Item | None:

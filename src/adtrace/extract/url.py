@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from adtrace.extract.normalise import lower_same_length
 from adtrace.extract.spans import URL, Span
 
 _LABEL: Final = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _BARE_TLDS: Final = r"com|ca|net|org|fr|info|biz|xxx|club|vip|site|online"
 _SHORT_HOSTS: Final = r"t\.me|telegram\.me|wa\.me|kik\.me|linktr\.ee|bit\.ly|onlyfans\.com"
 _URL_RE: Final = re.compile(
-    rf"""(?ix)(?<![\w@.\-/])
+    rf"""(?x)(?<![\w@.\-/])
     (?:
         (?P<scheme>https?://)(?:www\.)?(?P<host1>(?:{_LABEL}\.)+[a-z]{{2,24}})
       | www\.(?P<host2>(?:{_LABEL}\.)+[a-z]{{2,24}})
@@ -32,7 +33,12 @@ _URL_RE: Final = re.compile(
     """
 )
 _TRAILING: Final = ".,;:!?)'\"/*~"
-_QUICK_RE: Final = re.compile(r"(?i)://|www\.|\.[a-z]")
+# Every address has a scheme, "www." or a known ending: find those, then read the whole address
+# from the start of the token around them.
+_ANCHOR_RE: Final = re.compile(
+    rf"https?://|www\.|\.(?:{_BARE_TLDS}|me|ee|ly|[a-z]{{2,24}}(?=/))\b"
+)
+_TOKEN_START_RE: Final = re.compile(r"[\w.\-:/]*")
 
 
 def extract_urls(text: str, *, region: str = "CA") -> list[Span]:
@@ -45,15 +51,27 @@ def extract_urls(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         Spans whose value is ``host/path`` (see the module docstring for the normalisation).
     """
-    if not _QUICK_RE.search(text):
-        return []
-    return [_span(m) for m in _URL_RE.finditer(text)]
+    low = lower_same_length(text)
+    rev = ""
+    spans: list[Span] = []
+    covered = 0
+    for anchor in _ANCHOR_RE.finditer(low):
+        if anchor.start() < covered:
+            continue
+        rev = rev or low[::-1]
+        back = _TOKEN_START_RE.match(rev, len(low) - anchor.start())
+        start = anchor.start() - (back.end() - back.start() if back else 0)
+        m = _URL_RE.match(low, start)
+        if m is not None:
+            spans.append(_span(text, m))
+            covered = m.end()
+    return spans
 
 
-def _span(m: re.Match[str]) -> Span:
+def _span(text: str, m: re.Match[str]) -> Span:
     group = "host1" if m["host1"] else "host2" if m["host2"] else "host3"
-    host = m[group].lower()
-    path = (m["path"] or "").rstrip(_TRAILING)
+    host = m[group]
+    path = text[m.start("path") : m.end("path")].rstrip(_TRAILING) if m["path"] else ""
     end = m.start("path") + len(path) if path else m.end(group)
     confidence = 0.99 if m["scheme"] else 0.95 if m["host2"] else 0.85
     return Span(URL, host + path, m.start(), end, confidence)

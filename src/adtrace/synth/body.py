@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adtrace.synth.lexicon import FILLERS, MARKS, SYNONYMS
-from adtrace.synth.patterns import PATTERNS, SECTIONS, SLOT_INDEX
+from adtrace.synth.patterns import PATTERNS, SECTIONS, SLOT_INDEX, decode_sentence
 
 _SLOT = re.compile(r"<(\w+)>(.*)")
 _STOCK_FIRST = SECTIONS["stock"][0]
@@ -41,32 +41,43 @@ def stock_text(phrase: str, bits: int) -> str:
     return phrase + _STOCK_MARKS[(bits >> 3) % len(_STOCK_MARKS)]
 
 
-def _sentence(pattern_id: int, rands: Sequence[int], lang: int) -> str:
-    pattern = PATTERNS[pattern_id]
-    if pattern.mixable and rands[3] % 6 == 0:
-        lang ^= 1
-    text = pattern.render(lang, tuple(rands))
-    if pattern_id >= _STOCK_FIRST:
-        return stock_text(text, rands[2])
-    return text[:1].upper() + text[1:]
+Sentence = tuple[tuple[str, ...], tuple[tuple[int, int, str], ...]]
+_SENTENCES: dict[int, Sentence] = {}
+"""Tokenised sentences by code * 2 + language: templates share most of their sentences."""
 
 
-def build_body(patterns: Sequence[int], rands: Sequence[Sequence[int]], lang: int) -> Body:
-    """Render a template's sentences (pattern -1 = absent) in `lang` and index its slots."""
+def _sentence(code: int, lang: int) -> Sentence:
+    """The words of an encoded sentence (see `patterns.encode_sentences`), and its slots."""
+    pattern_id, other_language, picks, style = decode_sentence(code)
+    text = PATTERNS[pattern_id].render(lang ^ other_language, picks)
+    is_stock = pattern_id >= _STOCK_FIRST
+    text = stock_text(text, style) if is_stock else text[:1].upper() + text[1:]
+    words = tuple(text.split())
+    slots = []
+    if "<" in text:
+        for i, word in enumerate(words):
+            slot = _SLOT.match(word)
+            if slot:
+                slots.append((i, SLOT_INDEX[slot[1]], slot[2]))
+    sentence = (words, tuple(slots))
+    _SENTENCES[code * 2 + lang] = sentence
+    return sentence
+
+
+def build_body(codes: Sequence[int], lang: int) -> Body:
+    """A template's encoded sentences (-1 = absent) in `lang`, with its slots indexed."""
     words: list[str] = []
     bounds: list[int] = []
     slots: list[tuple[int, int, str]] = []
-    for pattern_id, draws in zip(patterns, rands, strict=True):
-        if pattern_id < 0:
+    cache = _SENTENCES
+    for code in codes:
+        if code < 0:
             continue
-        text = _sentence(pattern_id, draws, lang)
-        tokens = text.split()
-        bounds.append(len(words))
-        if "<" in text:
-            for j, token in enumerate(tokens):
-                slot = _SLOT.match(token)
-                if slot:
-                    slots.append((len(words) + j, SLOT_INDEX[slot[1]], slot[2]))
+        tokens, sentence_slots = cache.get(code * 2 + lang) or _sentence(code, lang)
+        base = len(words)
+        bounds.append(base)
+        if sentence_slots:
+            slots.extend((base + i, slot, tail) for i, slot, tail in sentence_slots)
         words.extend(tokens)
     bounds.append(len(words))
     return Body(tuple(words), tuple(slots), tuple(bounds))

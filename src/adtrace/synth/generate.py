@@ -85,7 +85,8 @@ def generate_ads(
     handle_users = make_users([NAMES[i] for i in per.handle_owner_name.tolist()], rng)
     lookups = build_lookups(plan, email_users, handle_users)
     log.debug("planned %d ads in %.2f s", n_ads, time.perf_counter() - started)
-    dates = np.datetime_as_string(plan.ads.local_seconds.astype("datetime64[D]"), unit="D")
+    local_days = plan.ads.local_seconds.astype("datetime64[s]").astype("datetime64[D]")
+    dates = np.datetime_as_string(local_days, unit="D")
     renderer = Renderer(plan, lookups, sites, dates)
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     columns.update(_render_all(renderer, plan.ads.time_order, _workers(workers, n_ads)))

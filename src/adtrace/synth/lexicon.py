@@ -77,13 +77,13 @@ GENT: Pairs = (
     ("professionals", "professionnels"), ("my loves", "mes amours"), ("handsome", "beau mec"),
 )
 JOB: Pairs = (
-    ("nursing student", "étudiante en soins infirmiers"),
-    ("university student", "étudiante à l'université"), ("yoga teacher", "prof de yoga"),
-    ("hairdresser", "coiffeuse"), ("barista", "barista"), ("artist", "artiste"),
-    ("dancer", "danseuse"), ("makeup artist", "maquilleuse"), ("model", "mannequin"),
-    ("bookkeeper", "comptable"), ("personal trainer", "entraîneuse"),
-    ("photographer", "photographe"), ("esthetician", "esthéticienne"), ("waitress", "serveuse"),
-    ("grad student", "étudiante à la maîtrise"),
+    ("a nursing student", "étudiante en soins infirmiers"),
+    ("a university student", "étudiante à l'université"), ("a yoga teacher", "prof de yoga"),
+    ("a hairdresser", "coiffeuse"), ("a barista", "barista"), ("an artist", "artiste"),
+    ("a dancer", "danseuse"), ("a makeup artist", "maquilleuse"), ("a model", "mannequin"),
+    ("a bookkeeper", "comptable"), ("a personal trainer", "entraîneuse"),
+    ("a photographer", "photographe"), ("an esthetician", "esthéticienne"),
+    ("a waitress", "serveuse"), ("a grad student", "étudiante à la maîtrise"),
 )
 HOBBY: Pairs = (
     ("hiking", "la randonnée"), ("cooking", "cuisiner"), ("good wine", "le bon vin"),

@@ -13,6 +13,9 @@ import re
 import string
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from adtrace.synth.lexicon import LISTS, STOCK
 
 SLOTS: tuple[str, ...] = ("name", "age", "city", "price", "phone", "desc", "contact")
@@ -26,7 +29,7 @@ class Pattern:
 
     Attributes:
         texts: English and French format strings.
-        fields: the placeholder names, sorted; placeholder j takes index rands[j] of its list.
+        fields: the placeholder names, sorted; a template draws one option index for each.
         mixable: whether a copy may write this sentence in the other language (openers and
             stock phrases are often left in English in French ads, and the reverse).
     """
@@ -35,14 +38,19 @@ class Pattern:
     fields: tuple[str, ...]
     mixable: bool = False
 
-    def render(self, lang: int, rands: tuple[int, ...]) -> str:
-        """The sentence in `lang` (0 English, 1 French) with placeholders filled from `rands`."""
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Number of options of each placeholder's list."""
+        return tuple(len(LISTS[name.rstrip("0123456789")]) for name in self.fields)
+
+    def render(self, lang: int, picks: tuple[int, ...]) -> str:
+        """The sentence in `lang` (0 English, 1 French), placeholder j taking option picks[j]."""
         if not self.fields:
             return self.texts[lang]
-        values = {}
-        for name, r in zip(self.fields, rands, strict=False):
-            options = LISTS[name.rstrip("0123456789")]
-            values[name] = options[r % len(options)][lang]
+        values = {
+            name: LISTS[name.rstrip("0123456789")][pick][lang]
+            for name, pick in zip(self.fields, picks, strict=False)
+        }
         return self.texts[lang].format_map(values)
 
 
@@ -172,7 +180,7 @@ _RAW: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "personal": (
         (
-            "I'm a {job} by day and your {adj} {noun} by night.",
+            "I'm {job} by day and your {adj} {noun} by night.",
             "{job} le jour, ta {noun} {adj} le soir.",
         ),
         ("I love {hobby} and {hobby2}.", "J'adore {hobby} et {hobby2}."),
@@ -220,7 +228,7 @@ _RAW: dict[str, tuple[tuple[str, str], ...]] = {
             "Ask me about {hobby}, I could talk for hours.",
             "Parle-moi de {hobby}, je peux en jaser des heures.",
         ),
-        ("Working my way through school as a {job}.", "Je paie mes études comme {job}."),
+        ("Working my way through school as {job}.", "Je paie mes études comme {job}."),
         ("Nothing rushed, nothing fake: {vibe}.", "Rien de pressé, rien de faux : {vibe}."),
         (
             "I only see a few clients a week so I'm always {adj}.",
@@ -248,6 +256,49 @@ for _section, _pairs in _RAW.items():
 SECTIONS["stock"] = (len(_patterns), len(STOCK[0]))
 _patterns.extend(Pattern((en, fr), (), True) for en, fr in zip(*STOCK, strict=True))
 PATTERNS: tuple[Pattern, ...] = tuple(_patterns)
+
+_PICK_BITS, _STYLE_BITS = 22, 6
+_SIZE_TABLE = np.ones((len(PATTERNS) + 1, RANDS_PER_SENTENCE), dtype=np.int64)
+for _i, _p in enumerate(PATTERNS):
+    _SIZE_TABLE[_i, : len(_p.sizes)] = _p.sizes
+_MIXABLE_TABLE = np.asarray([p.mixable for p in PATTERNS] + [False])
+_STOCK_TABLE = np.arange(len(PATTERNS) + 1) >= SECTIONS["stock"][0]
+_STOCK_TABLE[-1] = False
+
+
+def encode_sentences(
+    patterns: npt.NDArray[np.int64], rands: npt.NDArray[np.uint16]
+) -> npt.NDArray[np.int64]:
+    """One integer per template sentence (-1 where `patterns` is -1), vectorised.
+
+    It packs the pattern, whether the sentence is left in the other language (openers,
+    closings and stock phrases, 1 in 6), the option picked for each placeholder (mixed
+    radix) and the stock phrase's case and closing mark: equal codes are equal sentences,
+    so rendering caches them.
+    """
+    sizes = _SIZE_TABLE[patterns]
+    picks = rands.astype(np.int64) % sizes
+    mixed = picks[..., 0]
+    for j in range(1, RANDS_PER_SENTENCE):
+        mixed = mixed * sizes[..., j] + picks[..., j]
+    flip = _MIXABLE_TABLE[patterns] & (rands[..., 3] % 6 == 0)
+    style = np.where(_STOCK_TABLE[patterns], rands[..., 2] % (1 << _STYLE_BITS), 0)
+    code = ((patterns * 2 + flip) << (_PICK_BITS + _STYLE_BITS)) | (mixed << _STYLE_BITS) | style
+    return np.where(patterns >= 0, code, -1)
+
+
+def decode_sentence(code: int) -> tuple[int, bool, tuple[int, ...], int]:
+    """(pattern id, other language?, option picks, stock style) of an `encode_sentences` code."""
+    style = code & ((1 << _STYLE_BITS) - 1)
+    mixed = (code >> _STYLE_BITS) & ((1 << _PICK_BITS) - 1)
+    head = code >> (_PICK_BITS + _STYLE_BITS)
+    pattern_id = head >> 1
+    picks = []
+    for size in reversed(_SIZE_TABLE[pattern_id].tolist()):
+        mixed, pick = divmod(mixed, size)
+        picks.append(pick)
+    return pattern_id, bool(head & 1), tuple(reversed(picks)), style
+
 
 # Section, then the probability the template has it. Stock entries take their probability
 # from the config (see `layout_probabilities`).

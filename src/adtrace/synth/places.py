@@ -104,6 +104,13 @@ CITIES: tuple[City, ...] = (
 )
 # fmt: on
 
+REGION_ZONES: dict[str, str] = {
+    "ON": "America/Toronto", "QC": "America/Toronto", "MB": "America/Winnipeg",
+    "SK": "America/Regina", "AB": "America/Edmonton", "BC": "America/Vancouver",
+    "NS": "America/Halifax", "NB": "America/Moncton", "NL": "America/St_Johns",
+}  # fmt: skip
+"""IANA zone of each province's cities (the offsets here follow the same rules)."""
+
 CITY_INDEX: dict[str, int] = {city.key: i for i, city in enumerate(CITIES)}
 
 # Routes operators are known to tour: Highway 401, the Toronto-Ottawa-Montréal triangle,
@@ -175,22 +182,31 @@ def dst_transitions(std_offset_min: int, first_year: int, last_year: int) -> npt
     return np.asarray(edges, dtype=np.int64)
 
 
-def utc_offsets(
+def localize(
     local_seconds: npt.NDArray[np.int64],
-    city: npt.NDArray[np.intp],
+    city: npt.NDArray[np.int64],
     first_year: int,
     last_year: int,
-) -> npt.NDArray[np.int32]:
-    """UTC offsets in minutes of local wall-clock times (epoch seconds as if UTC) per city."""
-    std = np.asarray([c.std_offset_min for c in CITIES], dtype=np.int32)[city]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Wall-clock times (epoch seconds as if UTC) made real in each city's zone.
+
+    Returns:
+        The times, moved an hour later where they fall in the hour skipped when DST starts,
+        and their UTC offsets in minutes.
+    """
+    std = np.asarray([c.std_offset_min for c in CITIES], dtype=np.int64)[city]
     offsets = std.copy()
+    fixed = local_seconds.copy()
     for zone in sorted({c.std_offset_min for c in CITIES if c.dst}):
         edges = dst_transitions(zone, first_year, last_year)
         observes = np.asarray([c.dst and c.std_offset_min == zone for c in CITIES])[city]
-        approx_utc = local_seconds - std.astype(np.int64) * 60
-        in_dst = np.searchsorted(edges, approx_utc, side="right") % 2 == 1
-        offsets[observes & in_dst] += 60
-    return offsets
+        approx_utc = local_seconds - std * 60
+        after = np.searchsorted(edges, approx_utc, side="right")
+        in_dst = observes & (after % 2 == 1)
+        skipped = in_dst & (approx_utc - edges[np.maximum(after - 1, 0)] < 3600)
+        offsets[in_dst] += 60
+        fixed[skipped] += 3600
+    return fixed, offsets
 
 
 def offset_text(minutes: int) -> str:

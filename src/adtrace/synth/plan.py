@@ -31,9 +31,10 @@ from adtrace.synth.patterns import (
     SECTIONS,
     TITLES,
     approx_words,
+    encode_sentences,
     layout_probabilities,
 )
-from adtrace.synth.places import CITIES, select_circuits, select_cities, utc_offsets
+from adtrace.synth.places import CITIES, localize, select_circuits, select_cities
 from adtrace.synth.sites import Site
 
 IntArray = npt.NDArray[np.int64]
@@ -99,12 +100,12 @@ class Personas:
 
 @dataclass
 class Templates:
-    """Per template: its sentence patterns (-1 for none) and their draws, title and price."""
+    """Per template: its sentences (`patterns.encode_sentences`, -1 for none), title, price."""
 
     adv: IntArray
     local: IntArray
     patterns: IntArray
-    rands: npt.NDArray[np.uint16]
+    sentences: IntArray
     title: IntArray
     price: IntArray
     adj: IntArray
@@ -387,11 +388,12 @@ def _plan_templates(adv: Advertisers, rng: np.random.Generator, config: SynthCon
             present = rows & (rng.random(n) < p)
             patterns[present, col] = first + pick[present]
     titles = np.where(is_op, rng.integers(0, OPERATOR_TITLES, n), rng.integers(0, len(TITLES), n))
+    rands = rng.integers(0, 2**16, (n, width, RANDS_PER_SENTENCE), dtype=np.uint16)
     return Templates(
         adv=t_adv,
         local=np.arange(n) - _first(adv.n_templates)[t_adv],
         patterns=patterns,
-        rands=rng.integers(0, 2**16, (n, width, RANDS_PER_SENTENCE), dtype=np.uint16),
+        sentences=encode_sentences(patterns, rands),
         title=titles,
         price=rng.integers(0, len(PRICES[0]), n),
         adj=rng.integers(0, len(ADJ), (n, 2)),
@@ -429,13 +431,13 @@ def _plan_ads(
     }
     flags = {f: rng.random(n) < share[f][site] for f in share}
     last_year = config.start.year + config.days // 365 + 1
-    offset = utc_offsets(local_seconds, city, config.start.year, last_year)
+    local_seconds, offset = localize(local_seconds, city, config.start.year, last_year)
     ads = Ads(
         adv=a,
         persona=persona,
         template=template,
         local_seconds=local_seconds,
-        offset_min=offset.astype(np.int64),
+        offset_min=offset,
         city=city,
         site=site,
         lang=lang,

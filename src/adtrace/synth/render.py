@@ -106,26 +106,22 @@ class CopyView:
 
 @dataclass(frozen=True, slots=True)
 class SiteText:
-    """A site's boilerplate and URL with its domain filled in."""
+    """A site's page around the ad text ({text}, {id}, {city}, {date}) and its URL pattern."""
 
-    header: tuple[str, str]
-    footer: tuple[str, str]
+    page: tuple[str, str]
     url: str
     id_hex: bool
     phone_format: int
 
 
 def _site_text(site: Site) -> SiteText:
-    def fill(text: str) -> str:
-        return text.replace("{site}", site.domain)
+    def page(lang: int) -> str:
+        header, footer = site.header[lang], site.footer[lang]
+        body = f"{header}\n{{text}}\n{footer}" if header else f"{{text}}\n{footer}"
+        return body.replace("{site}", site.domain)
 
-    return SiteText(
-        (fill(site.header[0]), fill(site.header[1])),
-        (fill(site.footer[0]), fill(site.footer[1])),
-        fill(site.url),
-        site.id_hex,
-        site.phone_format,
-    )
+    url = site.url.replace("{site}", site.domain)
+    return SiteText((page(0), page(1)), url, site.id_hex, site.phone_format)
 
 
 _AD_FIELDS = (
@@ -157,6 +153,7 @@ class Renderer:
         self.local_dates = local_dates
         self.city_names = (tuple(c.names[0] for c in CITIES), tuple(c.names[1] for c in CITIES))
         self.city_keys = tuple(c.key for c in CITIES)
+        self.city_pages = tuple(c.name for c in CITIES)
         self._template = -1
         self._metas: dict[int, Meta] = {}
 
@@ -173,7 +170,7 @@ class Renderer:
 
     def _build_meta(self, template: int, lang: int) -> Meta:
         tp = self.plan.templates
-        body = build_body(tp.patterns[template].tolist(), tp.rands[template].tolist(), lang)
+        body = build_body(tp.sentences[template].tolist(), lang)
         adj, adj2 = tp.adj[template].tolist()
         title = (
             TITLES[int(tp.title[template])][lang]
@@ -191,6 +188,8 @@ class Renderer:
         out = Chunk([], [], [], [], [])
         columns = [getattr(ads, name)[lo:hi].tolist() for name in _AD_FIELDS]
         columns.append(self.local_dates[lo:hi].tolist())
+        city_keys, city_pages, slugs = self.city_keys, self.city_pages, self.lk.name_slugs
+        nationals, phone_of = self.lk.nationals, self.lk.phone_of
         for template, lang, persona, city, site, site_id, bits, phone_field, copy, date in zip(
             *columns, strict=True
         ):
@@ -202,25 +201,15 @@ class Renderer:
             )
             st = self.sites[site]
             ad_id = f"{site_id:x}" if st.id_hex else str(site_id)
-            header = st.header[lang].format(id=ad_id, city=values[CITY], date=date)
-            footer = st.footer[lang].format(id=ad_id, city=values[CITY], date=date)
-            out.text.append(f"{header}\n{text}\n{footer}" if header else f"{text}\n{footer}")
+            page_city = city_pages[city]
+            out.text.append(st.page[lang].format(text=text, id=ad_id, city=page_city, date=date))
             out.id.append(ad_id)
-            out.url.append(
-                st.url.format(city=self.city_keys[city], id=ad_id, name=self.lk.name_slugs[persona])
+            out.url.append(st.url.format(city=city_keys[city], id=ad_id, name=slugs[persona]))
+            title = meta.title.format(
+                name=values[NAME], age=values[AGE], city=values[CITY], desc=values[DESC_SLOT]
             )
-            out.title.append(
-                _decorate(
-                    meta.title.format(
-                        name=values[NAME],
-                        age=values[AGE],
-                        city=values[CITY],
-                        desc=values[DESC_SLOT],
-                    ),
-                    copies.bits[c] >> 9,
-                )
-            )
-            national = self.lk.nationals[self.lk.phone_of[persona]]
+            out.title.append(_decorate(title, copies.bits[c] >> 9))
+            national = nationals[phone_of[persona]]
             out.phone.append(field_phone(national, st.phone_format) if phone_field else "")
         return out
 

@@ -1,7 +1,4 @@
-"""Runs the stages in order: ingest → extract → link → score. Each stage reads what the last wrote.
-
-Only ingest exists so far; `run_files` grows with each stage.
-"""
+"""The ingest stage on the store: each file one batch, in one transaction."""
 
 from __future__ import annotations
 

@@ -1,0 +1,167 @@
+"""Selectors per ad (phones, e-mails, handles): read from list columns or extracted from text.
+
+A table may carry selector list columns (`phones`, `emails`, `handles`, as `adtrace extract`
+writes them); otherwise, when `adtrace.extract` is installed, they are extracted here, and their
+character spans are kept so the text can be masked exactly.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+IntArray = npt.NDArray[np.int64]
+
+log = logging.getLogger(__name__)
+
+SELECTOR_COLUMNS: Final = {"phones": "phone", "emails": "email", "handles": "handle"}
+KINDS: Final = ("phone", "email", "handle")
+_MASK_ONLY: Final = ("url",)
+_SEP: Final = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class MaskSpan:
+    """A character span to mask in one field of an ad."""
+
+    kind: str
+    start: int
+    end: int
+    field: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Selectors:
+    """Which ad carries which selector.
+
+    Attributes:
+        ad: ad row of each (ad, selector) incidence, sorted, without repeats.
+        code: selector code of each incidence (index into `kinds` and `values`).
+        kinds: kind of each selector code.
+        values: normalised value of each selector code.
+        spans: per ad, spans to mask (only when selectors were extracted here).
+    """
+
+    ad: IntArray
+    code: IntArray
+    kinds: list[str]
+    values: list[str]
+    spans: list[list[MaskSpan]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def values_of(self, n_ads: int) -> list[list[tuple[str, str]]]:
+        """Per ad, its (kind, value) pairs (for masking literal occurrences)."""
+        out: list[list[tuple[str, str]]] = [[] for _ in range(n_ads)]
+        for ad, code in zip(self.ad.tolist(), self.code.tolist(), strict=True):
+            out[ad].append((self.kinds[code], self.values[code]))
+        return out
+
+
+def normalise_selector(kind: str, value: str) -> str:
+    """Canonical form for matching: e-mails and handles lower-cased, handles without '@'."""
+    value = value.strip()
+    if kind == "handle":
+        return value.lstrip("@").lower()
+    if kind == "email":
+        return value.lower()
+    return value
+
+
+def _list_values(column: pa.ChunkedArray) -> tuple[IntArray, list[str]]:
+    """Flattened values of a list column (structs give their "value" field) and their rows."""
+    array = column.combine_chunks()
+    if pa.types.is_null(array.type):
+        return np.zeros(0, dtype=np.int64), []
+    if not pa.types.is_list(array.type) and not pa.types.is_large_list(array.type):
+        raise ValueError(f"selector column must be a list column, got {array.type}")
+    rows = pc.list_parent_indices(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(array)
+    if pa.types.is_struct(flat.type):
+        flat = pc.struct_field(flat, "value")
+    values = pc.cast(flat, pa.string()).to_pylist()
+    keep = [i for i, v in enumerate(values) if v]
+    return rows[keep], [values[i] for i in keep]
+
+
+def build_selectors(rows: Sequence[int], kinds: Sequence[str], values: Sequence[str],
+                    spans: list[list[MaskSpan]] | None = None) -> Selectors:
+    """Selectors from (row, kind, raw value) triples."""
+    keys = [f"{k}{_SEP}{normalise_selector(k, v)}" for k, v in zip(kinds, values, strict=True)]
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return Selectors(empty, empty, [], [], spans or [])
+    encoded = pa.array(keys, pa.string()).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    dictionary = encoded.dictionary.to_pylist()
+    split = [str(d).split(_SEP, 1) for d in dictionary]
+    pairs = np.unique(np.stack([np.asarray(rows, dtype=np.int64), codes], axis=1), axis=0)
+    return Selectors(pairs[:, 0].copy(), pairs[:, 1].copy(), [s[0] for s in split],
+                     [s[1] for s in split], spans or [])
+
+
+def selectors_from_columns(table: pa.Table) -> Selectors | None:
+    """Selectors from list columns `phones`, `emails`, `handles` (None if there are none)."""
+    present = [c for c in SELECTOR_COLUMNS if c in table.column_names]
+    if not present:
+        return None
+    rows: list[int] = []
+    kinds: list[str] = []
+    values: list[str] = []
+    for column in present:
+        r, v = _list_values(table.column(column))
+        rows += r.tolist()
+        values += v
+        kinds += [SELECTOR_COLUMNS[column]] * len(v)
+    return build_selectors(rows, kinds, values)
+
+
+Extractor = Callable[..., list[Any]]
+
+
+def _extractors() -> dict[str, Extractor] | None:
+    try:
+        registry = importlib.import_module("adtrace.extract.registry")
+    except ImportError:
+        return None
+    found: dict[str, Extractor] = dict(registry.EXTRACTORS)
+    return {kind: found[kind] for kind in (*KINDS, *_MASK_ONLY) if kind in found}
+
+
+def extract_selectors(texts: Sequence[str], titles: Sequence[str] | None,
+                      min_confidence: float = 0.5) -> Selectors | None:
+    """Extract phones, e-mails and handles (and URLs, to mask) with `adtrace.extract`.
+
+    Returns None when `adtrace.extract` is not installed.
+    """
+    extractors = _extractors()
+    if extractors is None:
+        return None
+    rows: list[int] = []
+    kinds: list[str] = []
+    values: list[str] = []
+    spans: list[list[MaskSpan]] = []
+    for i, text in enumerate(texts):
+        own: list[MaskSpan] = []
+        for field_name, value in (("text", text), ("title", titles[i] if titles else "")):
+            for kind, extractor in extractors.items():
+                for span in extractor(value or "") if value else []:
+                    if span.confidence < min_confidence:
+                        continue
+                    own.append(MaskSpan(kind, span.start, span.end, field_name))
+                    if kind in KINDS:
+                        rows.append(i)
+                        kinds.append(kind)
+                        values.append(str(span.value))
+        spans.append(own)
+    log.info("extracted %d selectors from %d ads", len(values), len(texts))
+    return build_selectors(rows, kinds, values, spans)

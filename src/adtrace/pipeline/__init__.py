@@ -1,0 +1,16 @@
+"""Runs the stages in order on the store: ingest → extract (→ link → score, as they arrive).
+
+Each stage reads what the one before wrote and records the code version and parameters it ran with.
+"""
+
+from adtrace.pipeline.extract import ExtractCounts, extract_store
+from adtrace.pipeline.ingest import IngestOptions, IngestResult, ingest_file, ingest_files
+
+__all__ = [
+    "ExtractCounts",
+    "IngestOptions",
+    "IngestResult",
+    "extract_store",
+    "ingest_file",
+    "ingest_files",
+]
