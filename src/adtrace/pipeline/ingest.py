@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adtrace import __version__
 from adtrace.ingest.mapping import ColumnMap, auto_map
@@ -110,7 +110,11 @@ def ingest_file(
 
 
 def _write_chunk(
-    conn: Any, batch_id: BatchId, chunk: Sequence[RawRecord], rules: RowRules, started: datetime
+    conn: Connection,
+    batch_id: BatchId,
+    chunk: Sequence[RawRecord],
+    rules: RowRules,
+    started: datetime,
 ) -> ImportCounts:
     outcomes = [validate_record(raw, rules) for raw in chunk]
     good = [o for o in outcomes if isinstance(o, AdRecord)]
