@@ -189,3 +189,11 @@ def test_site_pages_show_date_city_and_id(rows: list[dict[str, str]]) -> None:
         if r["site"] == "site-b.example":
             assert f"› {r['city']} › " in r["text"]
             assert r["id"] in r["text"]
+
+
+def test_persona_names_distinct_within_an_operator(all_operators_silent: pa.Table) -> None:
+    phones_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in all_operators_silent.to_pylist():
+        if r["operator_id"].startswith("op") and r["phone_e164"]:
+            phones_of[(r["operator_id"], r["persona"])].add(r["phone_e164"])
+    assert all(len(phones) == 1 for phones in phones_of.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from adtrace.synth import COLUMNS, generate_ads, write_ads
+from adtrace.synth.writer import write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +45,17 @@ def test_parquet_round_trip(small: pa.Table, tmp_path: Path) -> None:
 def test_unknown_extension_is_named(small: pa.Table, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"\.xlsx"):
         write_ads(small, tmp_path / "ads.xlsx")
+
+
+def test_jsonl_fast_path_matches_json_dumps(small: pa.Table) -> None:
+    fast, slow = io.BytesIO(), io.BytesIO()
+    write_jsonl(small, fast)
+    write_jsonl(small, slow, fast=False)
+    assert fast.getvalue() == slow.getvalue()
+
+
+def test_jsonl_falls_back_for_nulls_controls_and_numbers() -> None:
+    odd = pa.table({"a": ["x\x01y", None, 'q"\\\n\t'], "n": [1, 2, 3]})
+    out = io.BytesIO()
+    write_jsonl(odd, out)
+    assert [json.loads(line) for line in out.getvalue().decode().splitlines()] == odd.to_pylist()

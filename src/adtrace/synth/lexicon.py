@@ -146,16 +146,19 @@ LISTS: dict[str, Pairs] = {
     "vibe": VIBE,
 }
 
-# Persona description words: ethnicity and look (ethnicity stated is indicator A05).
+# Persona description: ethnicity (stated ethnicity is indicator A05) and, for some, a look.
 DESC: Pairs = (
-    ("Asian", "asiatique"), ("Latina", "latina"), ("Ebony", "black"), ("Blonde", "blonde"),
-    ("Brunette", "brunette"), ("Redhead", "rousse"), ("Petite", "petite"), ("Curvy", "pulpeuse"),
-    ("Exotic", "exotique"), ("Mixed", "métisse"), ("European", "européenne"),
-    ("Russian", "russe"), ("Brazilian", "brésilienne"), ("Colombian", "colombienne"),
-    ("Filipina", "philippine"), ("Korean", "coréenne"), ("Japanese", "japonaise"),
-    ("Italian", "italienne"), ("Spanish", "espagnole"), ("Haitian", "haïtienne"),
-    ("Arabic", "arabe"), ("Ukrainian", "ukrainienne"), ("French", "française"),
-    ("Quebecoise", "québécoise"), ("Canadian", "canadienne"), ("Thick", "ronde"),
+    ("Asian", "asiatique"), ("Latina", "latina"), ("Ebony", "black"), ("Mixed", "métisse"),
+    ("European", "européenne"), ("Russian", "russe"), ("Brazilian", "brésilienne"),
+    ("Colombian", "colombienne"), ("Filipina", "philippine"), ("Korean", "coréenne"),
+    ("Japanese", "japonaise"), ("Italian", "italienne"), ("Spanish", "espagnole"),
+    ("Haitian", "haïtienne"), ("Arabic", "arabe"), ("Ukrainian", "ukrainienne"),
+    ("French", "française"), ("Quebecoise", "québécoise"), ("Canadian", "canadienne"),
+    ("Exotic", "exotique"),
+)
+LOOK: Pairs = (
+    ("Blonde", "blonde"), ("Brunette", "brunette"), ("Redhead", "rousse"), ("Petite", "petite"),
+    ("Curvy", "pulpeuse"), ("Thick", "ronde"), ("Tall", "grande"), ("Slim", "mince"),
 )
 
 NAMES: tuple[str, ...] = (

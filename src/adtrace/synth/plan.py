@@ -18,7 +18,7 @@ import numpy.typing as npt
 from adtrace.synth import phones
 from adtrace.synth.config import SynthConfig
 from adtrace.synth.contacts import DOMAINS, PLATFORMS
-from adtrace.synth.lexicon import ADJ, DESC, NAMES
+from adtrace.synth.lexicon import ADJ, DESC, LOOK, NAMES
 from adtrace.synth.patterns import (
     HALF_HOUR_RATES,
     HOUR_RATES,
@@ -77,13 +77,13 @@ class Advertisers:
 
 @dataclass
 class Personas:
-    """Per persona, and the selectors they use (indexes, -1 for none)."""
+    """Per persona (look -1 for none), and the selectors they use (indexes, -1 for none)."""
 
     adv: IntArray
     name: IntArray
     age: IntArray
     desc: IntArray
-    desc2: IntArray
+    look: IntArray
     half_hour: IntArray
     hour: IntArray
     lang_pref: FloatArray
@@ -293,10 +293,10 @@ def _plan_personas(adv: Advertisers, rng: np.random.Generator) -> Personas:
     is_op = adv.kind[p_adv] == OPERATOR
     n = len(p_adv)
     age_u = rng.random(n)
-    names = rng.integers(0, len(NAMES), n)
+    names = _distinct_names(p_adv, rng)
     phone, numbers = _plan_phones(adv, p_adv, local, rng)
-    email, email_name, n_emails = _plan_shared(adv, p_adv, local, names, 0.5, 0.3, rng)
-    handle, handle_name, n_handles = _plan_shared(adv, p_adv, local, names, 0.6, 0.4, rng)
+    email, email_name, n_emails = _plan_shared(adv, p_adv, names, 0.5, 0.3, rng)
+    handle, handle_name, n_handles = _plan_shared(adv, p_adv, names, 0.6, 0.4, rng)
     return Personas(
         adv=p_adv,
         name=names,
@@ -304,7 +304,7 @@ def _plan_personas(adv: Advertisers, rng: np.random.Generator) -> Personas:
             is_op, 19 + (11 * age_u**1.5).astype(np.int64), 19 + (27 * age_u**1.2).astype(np.int64)
         ),
         desc=rng.integers(0, len(DESC), n),
-        desc2=np.where(rng.random(n) < 0.4, rng.integers(0, len(DESC), n), -1),
+        look=np.where(rng.random(n) < 0.4, rng.integers(0, len(LOOK), n), -1),
         half_hour=np.asarray(HALF_HOUR_RATES)[rng.integers(0, len(HALF_HOUR_RATES), n)],
         hour=np.asarray(HOUR_RATES)[rng.integers(0, len(HOUR_RATES), n)],
         lang_pref=rng.normal(0.0, 1.5, n),
@@ -318,6 +318,20 @@ def _plan_personas(adv: Advertisers, rng: np.random.Generator) -> Personas:
         handle_owner_name=handle_name,
         handle_platform=rng.integers(0, len(PLATFORMS), n_handles),
     )
+
+
+def _distinct_names(p_adv: IntArray, rng: np.random.Generator) -> IntArray:
+    """A name per persona, never twice within one advertiser (the persona column is then
+    unambiguous inside an operation; names still repeat across advertisers, as they do)."""
+    names = rng.integers(0, len(NAMES), len(p_adv))
+    while True:
+        order = np.lexsort((names, p_adv))
+        repeated = np.zeros(len(names), dtype=bool)
+        same = (p_adv[order][1:] == p_adv[order][:-1]) & (names[order][1:] == names[order][:-1])
+        repeated[order[1:]] = same
+        if not repeated.any():
+            return names
+        names[repeated] = rng.integers(0, len(NAMES), int(repeated.sum()))
 
 
 def _plan_phones(
@@ -346,7 +360,6 @@ def _plan_phones(
 def _plan_shared(
     adv: Advertisers,
     p_adv: IntArray,
-    local: IntArray,
     names: IntArray,
     shared_p: float,
     own_p: float,

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from adtrace.synth.body import Body, apply_edits, build_body, move_sentence, stock_text
 from adtrace.synth.contacts import DOMAINS, write_email, write_handle
-from adtrace.synth.lexicon import ADJ, DESC, EMOJI, NAMES, STOCK
+from adtrace.synth.lexicon import ADJ, DESC, EMOJI, LOOK, NAMES, STOCK
 from adtrace.synth.patterns import PRICES, TITLES
 from adtrace.synth.phones import field_phone, write_phone
 from adtrace.synth.places import CITIES
@@ -41,11 +41,9 @@ def build_lookups(plan: Plan, email_users: list[str], handle_users: list[str]) -
     """The strings the per-ad loop needs, indexed by persona, phone, e-mail or handle."""
     per = plan.personas
     names = [NAMES[i] for i in per.name.tolist()]
-    pairs = list(zip(per.desc.tolist(), per.desc2.tolist(), strict=True))
-    en, fr = (
-        [DESC[d][lang] + (" " + DESC[e][lang] if e >= 0 else "") for d, e in pairs]
-        for lang in (0, 1)
-    )
+    pairs = list(zip(per.desc.tolist(), per.look.tolist(), strict=True))
+    en = [(LOOK[k][0] + " " if k >= 0 else "") + DESC[d][0] for d, k in pairs]
+    fr = [DESC[d][1] + (" " + LOOK[k][1] if k >= 0 else "") for d, k in pairs]
     return Lookups(
         names=names,
         name_slugs=[_slug(name) for name in names],
