@@ -182,7 +182,7 @@ def test_failure_mid_import_leaves_store_as_before(
 ) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     ingest(str(write_csv(tmp_path / "first.csv", ad_rows(5))), "--db", url)
-    import adtrace.pipeline as pipeline
+    import adtrace.pipeline.ingest as pipeline
 
     calls = {"n": 0}
     real = pipeline.write_ads

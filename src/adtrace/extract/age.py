@@ -16,19 +16,19 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from adtrace.extract.normalise import lower_same_length
+from adtrace.extract.normalise import digit_runs, lower_same_length
 from adtrace.extract.spans import AGE, Span
 
 # Every age is a two-digit number; the patterns around it are checked only there.
-_NUMBER_RE: Final = re.compile(r"(?<![\d.,$/:'’])\d{2}(?!\d)")
+_NOT_BEFORE: Final = frozenset(".,$/:'’")
 _UNIT_AFTER_RE: Final = re.compile(
     r"\s?(?P<unit>yo|y/o|y\.o\.?|yrs?(?:\s?old)?|years?(?:[\s-]?old)?|ans)\b"
 )
 _LABEL_BEFORE_RE: Final = re.compile(r"\b(?:age[sd]?|âge|âgée?\s+de)\s*[:=\-]?\s*$")
 _IM_BEFORE_RE: Final = re.compile(r"(?<![\w'’])(?:i['’]?m|i\s+am)\s+$")
 _NOT_BARE_AFTER_RE: Final = re.compile(
-    r"\s?(?:h|hr|hrs|min|mins|lbs?|kg|cm|\$|%|inch|ft|foot|feet|ans|years?|yrs?|yo)\b"
-    r"|[\s'’\"/.,]?\d|\$|%"
+    r"\s?(?:h|hrs?|hours?|heures?|min|mins|minutes?|lbs?|kg|cm|inch|ft|foot|feet|ans|years?|yrs?"
+    r"|yo)\b|[\s'’\"/.,]?\d|\s?[$%€]|\w"
 )
 _NOT_AGE_AFTER_RE: Final = re.compile(
     r"\s*(?:of\s+)?(?:experience|exp\b|in\s+the\s+(?:business|industry)|ago"
@@ -37,6 +37,7 @@ _NOT_AGE_AFTER_RE: Final = re.compile(
 _NOT_AGE_BEFORE_RE: Final = re.compile(
     r"(?:depuis|il\s+y\s+a|pendant|since|for|over|plus\s+de|moins\s+de|after|apr[èe]s)\s*$"
 )
+_GLUED_RE: Final = re.compile(r"\w")
 _JAI_RE: Final = re.compile(r"j['’]ai\s*$")
 _MIN_AGE: Final = 10
 _BEFORE: Final = 16
@@ -54,29 +55,33 @@ def extract_ages(text: str, *, region: str = "CA") -> list[Span]:
     """
     low = lower_same_length(text)
     spans: list[Span] = []
-    for m in _NUMBER_RE.finditer(low):
-        span = _span(low, m)
+    for start, end in digit_runs(text):
+        if end - start != 2 or (start and low[start - 1] in _NOT_BEFORE):
+            continue
+        span = _span(low, start, end)
         if span is not None and not any(s.value == span.value for s in spans):
             spans.append(span)
     return spans
 
 
-def _span(low: str, m: re.Match[str]) -> Span | None:
-    age = int(m.group())
-    if age < _MIN_AGE:
+def _span(low: str, start: int, end: int) -> Span | None:
+    """The age stated by the two-digit number at ``low[start:end]``, if any."""
+    number = low[start:end]
+    if not number.isdecimal() or int(number) < _MIN_AGE:  # circled digits are not ages
         return None
-    window = max(0, m.start() - _BEFORE)
-    unit = _UNIT_AFTER_RE.match(low, m.end())
+    age = int(number)
+    window = max(0, start - _BEFORE)
+    unit = _UNIT_AFTER_RE.match(low, end)
     if unit is not None:
-        if _is_experience(low, m.start(), unit.end()):
+        if _is_experience(low, start, unit.end()):
             return None
-        return Span(AGE, age, m.start(), unit.end(), _marked_confidence(low, m, unit["unit"]))
-    label = _LABEL_BEFORE_RE.search(low, window, m.start())
-    if label is not None:
-        return Span(AGE, age, label.start(), m.end(), 0.95)
-    intro = _IM_BEFORE_RE.search(low, window, m.start())
-    if intro is not None and not _NOT_BARE_AFTER_RE.match(low, m.end()):
-        return Span(AGE, age, intro.start(), m.end(), 0.6)
+        return Span(AGE, age, start, unit.end(), _marked_confidence(low, start, unit["unit"]))
+    label = _LABEL_BEFORE_RE.search(low, window, start)
+    if label is not None and not _GLUED_RE.match(low, end):
+        return Span(AGE, age, label.start(), end, 0.95)
+    intro = _IM_BEFORE_RE.search(low, window, start)
+    if intro is not None and not _NOT_BARE_AFTER_RE.match(low, end):
+        return Span(AGE, age, intro.start(), end, 0.6)
     return None
 
 
@@ -85,7 +90,7 @@ def _is_experience(low: str, start: int, end: int) -> bool:
     return bool(_NOT_AGE_AFTER_RE.match(low, end) or before)
 
 
-def _marked_confidence(low: str, m: re.Match[str], unit: str) -> float:
+def _marked_confidence(low: str, start: int, unit: str) -> float:
     if unit != "ans":
         return 0.95
-    return 0.95 if _JAI_RE.search(low, max(0, m.start() - 8), m.start()) else 0.85
+    return 0.95 if _JAI_RE.search(low, max(0, start - 8), start) else 0.85

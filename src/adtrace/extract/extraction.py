@@ -98,10 +98,7 @@ def extract_all(
             continue
         for key in JSON_KEYS:
             extractor = EXTRACTORS[_KIND_OF_KEY[key]]
-            found[key] += [
-                s.in_field(field)
-                for s in extractor(value, region=region)
-                if s.confidence >= min_confidence
-            ]
+            spans = [s for s in extractor(value, region=region) if s.confidence >= min_confidence]
+            found[key] += [s.in_field(field) for s in spans] if field != "text" else spans
     language = detect_language(f"{title}\n{text}" if title else text)
     return Extraction(**{key: tuple(spans) for key, spans in found.items()}, language=language)

@@ -75,7 +75,7 @@ _NOT_NAME_WORDS: Final = (
 _NOT_NAMES: Final = frozenset(_NOT_NAME_WORDS.split())
 _WHATSAPP_WINDOW: Final = 30
 _QUICK_RE: Final = re.compile(
-    r"(?<![\w.@/])(?=[sitkowx👻])(?:(?:snapchat|snap|sc|instagram|insta|ig|tg|telegram|kik"
+    r"(?<![\w.@])(?=[sitkowx👻])(?:(?:snapchat|snap|sc|instagram|insta|ig|tg|telegram|kik"
     r"|onlyfans|twitter)(?!\w)|x\.com|t\.me|wa\.me|whats|wats|wsp|👻)"
 )
 

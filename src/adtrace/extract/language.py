@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
-from adtrace.extract.normalise import fold
+from adtrace.extract.normalise import fold, folded_words
 
 LANGUAGES: Final = ("en", "fr")
 MIN_STOPWORDS: Final = 4
@@ -94,7 +94,7 @@ def _profiles() -> tuple[dict[str, str], dict[str, dict[str, float]]]:
 def detect_language(text: str) -> str:
     """Classify ``text`` as ``"en"``, ``"fr"``, ``"mixed"`` or ``"und"``."""
     stop, trigrams = _profiles()
-    hits = Counter(map(stop.get, _WORD_RE.findall(fold(text))))
+    hits = Counter(map(stop.get, folded_words(text)))
     en, fr = hits["en"], hits["fr"]
     if en + fr >= MIN_STOPWORDS:
         return _by_stopwords(en, fr)

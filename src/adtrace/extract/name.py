@@ -85,8 +85,7 @@ def extract_names(text: str, *, region: str = "CA") -> list[Span]:
     """
     low = lower_same_length(text)
     spans = [
-        _span(text, m, m.start(), strong=m["strong"] is not None)
-        for m in _TRIGGER_RE.finditer(low)
+        _span(text, m, m.start(), strong=m["strong"] is not None) for m in _TRIGGER_RE.finditer(low)
     ]
     if " here" in low:
         spans += [_span(text, m, m.start("name"), strong=False) for m in _HERE_RE.finditer(low)]

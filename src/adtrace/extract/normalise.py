@@ -14,10 +14,15 @@ Which tokens are rewritten:
   ``nine``, FR ``zéro``/``un``/``une``/``deux``..``neuf``), digits and look-alike letters
   (``O``/``o`` → 0, ``I``/``l`` → 1, ``|`` → 1 between digits when it is the token's only pipe,
   ``S`` → 5 and ``B`` → 8 only between two digit-like characters);
-* tokens made only of look-alike letters (``"OlO"``, ``"I"``) only when they sit in a chain of
-  digit tokens joined by separators (see :data:`GAP`) that holds at least one real digit or
-  number word. The trade-off: ``"I"`` next to a number becomes ``1`` (harmless for phones, which
-  need ten digits and a valid number) in exchange for catching ``"416 555 OlOO"``.
+* tokens made only of look-alike letters (``"OlO"``, ``"I"``) only when they follow, through
+  separators (see :data:`GAP`), a token with a real digit or a number word. The trade-off:
+  ``"I"`` after a number becomes ``1`` (harmless for phones, which need ten digits and a valid
+  number) in exchange for catching ``"416 555 OlOO"``.
+
+Only places where a phone number could be are rewritten: a lone short number or number word, more
+than ``_NEAR`` characters from any other (``un`` in ``un appel``, ``２３`` in ``age ２３``), is
+left as written, and number words are looked for only when two of them, or one and a number,
+are neighbours. This keeps the cost proportional to the digits of an ad.
 
 The rewrite is idempotent: normalising a normalised text changes nothing.
 """
@@ -29,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 WORD_DIGITS: Final[dict[str, str]] = {
     "zero": "0",
@@ -78,11 +83,11 @@ _WORD_TRIE: Final = (
 )
 _FIRST: Final = rf"[zZoOtTfFsSeEnNuUdDqQcChHIl\d{_CIRCLED}]"
 _PIECE = (
-    rf"(?i:{_WORD_TRIE})"
+    rf"(?i:{_WORD_TRIE})[{_MARKS}]*"
     rf"|[\d{_CIRCLED}][{_MARKS}]*"
-    r"|[OoIl]"
-    r"|(?<=[\dOoIl])\|(?=[\dOoIl])"
-    r"|(?<=[\dOoIl])[SB](?=[\dOoIl])"
+    rf"|[OoIl][{_MARKS}]*"
+    rf"|(?<=[\dOoIl{_CIRCLED}{_MARKS}])\|(?=[\dOoIl{_CIRCLED}])"
+    rf"|(?<=[\dOoIl{_CIRCLED}{_MARKS}])[SB][{_MARKS}]*(?=[\dOoIl{_CIRCLED}])"
 )
 _PIECE_RE: Final = re.compile(_PIECE)
 # The look-ahead on the first character lets most positions fail on one character-class test.
@@ -91,10 +96,17 @@ _TOKEN_RE: Final = re.compile(
     rf"|(?P<num>[\d{_CIRCLED}][\d{_CIRCLED}{_MARKS}]*))"
 )
 _GAP_RE: Final = re.compile(GAP)
-_DIGIT_RE: Final = re.compile(rf"[\d{_CIRCLED}]+")
-_NUMBER_WORD_RE: Final = re.compile(rf"\b(?:{_WORD_TRIE})")
+_DIGIT_RE: Final = re.compile(rf"[\d{_CIRCLED}][\d{_CIRCLED}{_MARKS}]*")
+# A number word and the number words or digits glued after it ("fouronesix", "deux5zéro").
+_NUMBER_WORD_RE: Final = re.compile(rf"\b(?:{_WORD_TRIE})(?:{_WORD_TRIE}|\d)*")
+_LOOKS_TOKEN_RE: Final = re.compile(rf"(?<![^\W_])[OoIl|][OoIl|{_MARKS}]*(?![^\W_])")
 _RUN_RE: Final = re.compile(rf"[\w|{_MARKS}]*")
 _LOOKS_START: Final = frozenset("OoIl")
+_RUN_CHARS: Final = frozenset("_|" + _MARKS)
+_NEAR: Final = 8
+_FOLDED_NUMBER_WORDS: Final = frozenset(w.replace("é", "e") for w in WORD_DIGITS)
+_WORD_PREFIXES: Final = frozenset(w[:3] for w in _FOLDED_NUMBER_WORDS)
+_WORDY_RE: Final = re.compile(rf"(?:{_WORD_TRIE.replace('[eé]', 'e')}|[0-9])+")
 
 _PLAIN, _DIGITS, _WORDS, _LOOKS = 0, 1, 2, 3
 
@@ -135,8 +147,7 @@ class NormalisedText:
         return k < len(self.positions) and self.positions[k] < end
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     kind: int
@@ -159,29 +170,77 @@ def normalise_digits(text: str) -> NormalisedText:
 
 
 def _anchors(text: str) -> list[int]:
-    """Positions of real digits and of number words starting a word."""
-    found = [m.start() for m in _DIGIT_RE.finditer(text)]
-    found += [m.start() for m in _NUMBER_WORD_RE.finditer(lower_same_length(text))]
-    return sorted(found)
+    """Starts of digit runs, and of number words that could belong to a phone number.
+
+    A lone number word (``un`` in ``un appel``, ``one`` in ``one hour``) cannot be part of a
+    phone number, so its run is not scanned: a word counts only when another digit-like token
+    (digits, number word, look-alike letters) lies within ``_NEAR`` characters. Gaps between
+    such tokens never change when rewriting (keycap marks belong to their run), so the rewrite
+    stays idempotent.
+    """
+    digits = [start for start, _ in digit_runs(text)]
+    if not _has_number_words(text):
+        return digits
+    words = [m.span() for m in _NUMBER_WORD_RE.finditer(lower_same_length(text))]
+    others = list(digit_runs(text)) + [m.span() for m in _LOOKS_TOKEN_RE.finditer(text)]
+    candidates = sorted(others + words)
+    near = {span for span in words if _has_neighbour(candidates, span)}
+    return sorted(digits + [start for start, end in words if (start, end) in near])
+
+
+def _has_neighbour(candidates: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    i = bisect.bisect_left(candidates, span)
+    before = candidates[i - 1] if i > 0 else None
+    after = candidates[i + 1] if i + 1 < len(candidates) else None
+    return (before is not None and span[0] - before[1] <= _NEAR) or (
+        after is not None and after[0] - span[1] <= _NEAR
+    )
+
+
+def _has_number_words(text: str) -> bool:
+    """Does the text hold a number word, alone or glued to others (``fouronesix``)?
+
+    A cheap gate before the word scan, computed on the cached folded words. Rewriting only ever
+    removes number words, so when it says no, the rewritten text says no as well.
+    """
+    words = folded_words(text)
+    if not _FOLDED_NUMBER_WORDS.isdisjoint(words):
+        return True
+    return any(w[:3] in _WORD_PREFIXES and _WORDY_RE.fullmatch(w) for w in words)
 
 
 def _tokens(text: str) -> list[_Token]:
     """Digit-like tokens around the anchors, and the look-alike tokens chained after them.
 
-    Scanning only the word runs that hold an anchor keeps the cost proportional to the digits of
-    an ad rather than to its length.
+    Anchors closer than ``_NEAR`` share one region, scanned with one regex pass; scanning only
+    those regions keeps the cost proportional to the digits of an ad rather than to its length.
     """
     tokens: list[_Token] = []
-    covered = 0
-    rev: str | None = None
-    for anchor in _anchors(text):
-        if anchor < covered:
-            continue
-        rev = rev or text[::-1]
-        start = anchor - (_run_end(rev, len(text) - anchor) - (len(text) - anchor))
-        covered = _scan_run(text, start, tokens)
-        covered = _follow_chain(text, covered, tokens)
+    regions = _regions(text)
+    limits = [start for start, _ in regions[1:]] + [len(text)] if regions else []
+    for (start, end), limit in zip(regions, limits, strict=True):
+        _scan(text, start, end, tokens)
+        _follow_chain(text, end, limit, tokens)
     return tokens
+
+
+def _regions(text: str) -> list[tuple[int, int]]:
+    """Merge the word runs holding anchors into regions of nearby runs."""
+    regions: list[tuple[int, int]] = []
+    rev = ""
+    for anchor in _anchors(text):
+        if regions and anchor < regions[-1][1]:
+            continue
+        start = anchor
+        if anchor and (text[anchor - 1].isalnum() or text[anchor - 1] in _RUN_CHARS):
+            rev = rev or text[::-1]
+            start = anchor - (_run_end(rev, len(text) - anchor) - (len(text) - anchor))
+        end = _run_end(text, anchor)
+        if regions and start - regions[-1][1] <= _NEAR:
+            regions[-1] = (regions[-1][0], end)
+        else:
+            regions.append((start, end))
+    return regions
 
 
 def _run_end(text: str, pos: int) -> int:
@@ -190,31 +249,34 @@ def _run_end(text: str, pos: int) -> int:
     return m.end() if m else pos
 
 
-def _scan_run(text: str, start: int, tokens: list[_Token]) -> int:
-    end = _run_end(text, start)
+def _scan(text: str, start: int, end: int, tokens: list[_Token]) -> None:
+    run = text[start:end]
+    if run.isdigit() and run.isascii():
+        tokens.append(_Token(start, end, _PLAIN))
+        return
     for m in _TOKEN_RE.finditer(text, start, end):
         s, e = m.span()
         if m.lastgroup == "obf" and text.count("|", s, e) > 1:
             tokens.extend(_split_pipes(text, s, e))
         else:
             tokens.append(_Token(s, e, _kind(text[s:e])))
-    return end
 
 
-def _follow_chain(text: str, end: int, tokens: list[_Token]) -> int:
-    """Add the look-alike-only runs that follow ``end`` through separator gaps."""
+def _follow_chain(text: str, end: int, limit: int, tokens: list[_Token]) -> None:
+    """Add the look-alike-only runs that follow ``end`` through separator gaps, before ``limit``."""
     while tokens and tokens[-1].end == end:
         gap = _GAP_RE.match(text, end)
         if gap is None or text[gap.end() : gap.end() + 1] not in _LOOKS_START:
             break
         run_start = gap.end()
         run_end = _run_end(text, run_start)
+        if run_end > limit:
+            break
         found = _TOKEN_RE.fullmatch(text, run_start, run_end)
         if found is None or _kind(found.group()) != _LOOKS:
             break
         tokens.append(_Token(run_start, run_end, _LOOKS))
         end = run_end
-    return end
 
 
 def _split_pipes(text: str, start: int, end: int) -> list[_Token]:
@@ -231,7 +293,7 @@ def _split_pipes(text: str, start: int, end: int) -> list[_Token]:
 def _kind(tok: str) -> int:
     if tok.isascii() and tok.isdigit():
         return _PLAIN
-    if all(ch in _LOOKALIKES for ch in tok):
+    if all(ch in _LOOKALIKES or ch in _MARKS for ch in tok):
         return _LOOKS
     if all(ch.isdigit() or ch in _MARKS or _circled(ch) is not None for ch in tok):
         return _DIGITS
@@ -249,8 +311,11 @@ def _decide(text: str, tokens: list[_Token]) -> list[_Token]:
     prev: _Token | None = None
     prev_digit = False
     for tok in tokens:
-        chained = prev is not None and _GAP_RE.fullmatch(text, prev.end, tok.start) is not None
-        is_digit = tok.kind != _LOOKS or (chained and prev_digit)
+        is_digit = tok.kind != _LOOKS or (
+            prev_digit
+            and prev is not None
+            and _GAP_RE.fullmatch(text, prev.end, tok.start) is not None
+        )
         if is_digit and tok.kind != _PLAIN:
             keep.append(tok)
         prev, prev_digit = tok, is_digit
@@ -278,7 +343,7 @@ def _rewrite(text: str, tokens: list[_Token]) -> NormalisedText:
 
 def _digit_of(piece: str) -> str:
     if len(piece) > 1 and piece[1] not in _MARKS:
-        return WORD_DIGITS[piece.lower()]
+        return WORD_DIGITS[piece.rstrip(_MARKS).lower()]
     ch = piece[0]
     if ch in _LOOKALIKES:
         return _LOOKALIKES[ch]
@@ -311,7 +376,21 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD: Final = _fold_table()
+_WORD_RE: Final = re.compile(r"\w+")
 _FOLDABLE_RE: Final = re.compile("[" + "".join(map(chr, sorted(_FOLD))) + "]")
+
+
+@lru_cache(maxsize=64)
+def digit_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """``(start, end)`` of every run of decimal (any script) or circled digits, keycap marks
+    included, cached: the phone, age and price extractors all start from the digits of a field."""
+    return tuple(m.span() for m in _DIGIT_RE.finditer(text))
+
+
+@lru_cache(maxsize=64)
+def folded_words(text: str) -> tuple[str, ...]:
+    """The words of ``fold(text)`` (runs of letters, digits and underscores), cached."""
+    return tuple(_WORD_RE.findall(fold(text)))
 
 
 @lru_cache(maxsize=64)

@@ -62,13 +62,33 @@ class _Group:
 @lru_cache(maxsize=1 << 16)
 def _e164(digits: str, region: str) -> str | None:
     """Validate ``digits`` (with a leading ``+`` for international) and format as E.164."""
+    if not digits.startswith("+") and _is_nanp(region) and not _nanp_shape(digits):
+        return None
     try:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    if not _valid(number):
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _nanp_shape(digits: str) -> bool:
+    """Cheap NANP check before ``phonenumbers``: area code and exchange start with 2-9."""
+    national = digits[1:] if len(digits) == 11 else digits
+    return (
+        len(national) == 10 and national[0] >= "2" and national[3] >= "2" and national[1:3] != "11"
+    )
+
+
+def _valid(number: phonenumbers.PhoneNumber) -> bool:
+    # For +1 numbers, is_valid_number tries all 25 NANP regions; Canada and the US first is
+    # several times faster on the numbers these ads carry, with the same answer.
+    if number.country_code == 1 and any(
+        phonenumbers.is_valid_number_for_region(number, r) for r in ("CA", "US")
+    ):
+        return True
+    return bool(phonenumbers.is_valid_number(number))
 
 
 def to_e164(digits: str, region: str = "CA") -> str | None:

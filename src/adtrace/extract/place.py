@@ -26,7 +26,7 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
-from adtrace.extract.normalise import fold
+from adtrace.extract.normalise import fold, folded_words
 from adtrace.extract.spans import PLACE, Span
 
 # Underscores stay inside words so handles such as "marie_test_mtl" are not read as places.
@@ -118,7 +118,7 @@ def extract_places(text: str, *, region: str = "CA") -> list[Span]:
     """
     folded = fold(text)
     gaz = _gazetteer()
-    present = set(_WORD_RE.findall(folded))
+    present = set(folded_words(text))
     firsts = {w for w in present & gaz.by_first.keys() if _any_complete(gaz.by_first[w], present)}
     spans: list[Span] = []
     covered = 0

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from adtrace.extract.normalise import lower_same_length
+from adtrace.extract.normalise import digit_runs, lower_same_length
 from adtrace.extract.spans import PRICE, Span
 
 _SKIP: Final = r"""
@@ -60,11 +60,16 @@ _TOKEN_RE: Final = re.compile(rf"(?x){_FIRST}(?:{_SKIP}|{_DURATION}|(?P<amount>{
 _STRONG_RE: Final = re.compile(
     r"\s*(?:/|per|par|pour|for|a|an|the|la|le|de|each|chaque|x)?\s*/?\s*", re.IGNORECASE
 )
+_STRONG_AFTER_DURATION_RE: Final = re.compile(r"\s*(?:for|pour|at|à|@)\s*")
 _NEUTRAL_RE: Final = re.compile(r"[\s:=\-–—@/]*")
 _WEAK_RE: Final = re.compile(r"[\s,;|•/]*(?:and|et|&|or|ou)?[\s,;|•/]*")
 _MAX_GAP: Final = 12
 _WINDOW: Final = 24
-_DIGITS_RE: Final = re.compile(r"\d+")
+# A window with none of these holds no price: skip it (cheaper than the full token scan).
+_HINT_RE: Final = re.compile(
+    r"[$€🌹]|\d\s?h|h\s?\d|/\s?h|hh|hr|hour|heure|min|mn|qv|nuit|overnight|half|demi|ros|roz"
+    r"|dollar|buck|cad|usd|eur|piast|quick"
+)
 _WORD_MINUTES: Final = {"qv": 15, "quick visit": 15, "quickvisit": 15}
 _NIGHT: Final = ("overnight", "nuit", "toute la nuit")
 _REGION_CURRENCY: Final = {"CA": "CAD", "US": "USD", "FR": "EUR", "BE": "EUR", "GB": "GBP"}
@@ -96,7 +101,7 @@ def extract_prices(text: str, *, region: str = "CA") -> list[Span]:
     low = lower_same_length(text)
     items = [
         item
-        for start, end in _windows(low)
+        for start, end in _windows(text, low)
         for m in _TOKEN_RE.finditer(low, start, end)
         if (item := _item(m)) is not None
     ]
@@ -114,19 +119,22 @@ def extract_prices(text: str, *, region: str = "CA") -> list[Span]:
     return sorted(spans, key=lambda s: s.start)
 
 
-def _windows(low: str) -> list[tuple[int, int]]:
-    """Stretches of text around digits, cut at spaces: every price has a digit, and a duration
-    farther than ``_MAX_GAP`` from its amount cannot pair, so the rest need not be scanned."""
+def _windows(text: str, low: str) -> list[tuple[int, int]]:
+    """Stretches of text around digits, cut at spaces, that hold a currency or duration hint.
+
+    Every price has a digit, and a duration farther than ``_MAX_GAP`` from its amount cannot
+    pair, so the rest of the text need not be scanned.
+    """
     windows: list[tuple[int, int]] = []
-    for m in _DIGITS_RE.finditer(low):
-        start = low.rfind(" ", 0, max(0, m.start() - _WINDOW)) + 1
-        end = low.find(" ", m.end() + _WINDOW)
+    for run_start, run_end in digit_runs(text):
+        start = low.rfind(" ", 0, max(0, run_start - _WINDOW)) + 1
+        end = low.find(" ", run_end + _WINDOW)
         end = len(low) if end < 0 else end
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
             windows.append((start, end))
-    return windows
+    return [(start, end) for start, end in windows if _HINT_RE.search(low, start, end)]
 
 
 def _item(m: re.Match[str]) -> _Item | None:
@@ -145,7 +153,7 @@ def _amount(m: re.Match[str]) -> _Item | None:
     number = m["num"]
     if not number.isdigit() and currency is None:
         return None  # "150 200 250": a list, not thousands
-    value = float(re.sub(r"\D", "", number))
+    value = float("".join(filter(str.isdigit, number)))
     if not _MIN_AMOUNT <= value <= _MAX_AMOUNT:
         return None
     return _Item(m.start(), m.end(), True, value=value, currency=currency)
@@ -206,7 +214,8 @@ def _bond(low: str, left: _Item, right: _Item) -> int:
     if left.is_amount == right.is_amount or right.start - left.end > _MAX_GAP:
         return 0
     gap = low[left.end : right.start]
-    if left.is_amount and _STRONG_RE.fullmatch(gap) and gap.strip():
+    strong = _STRONG_RE if left.is_amount else _STRONG_AFTER_DURATION_RE
+    if strong.fullmatch(gap) and gap.strip():
         return 3
     if _NEUTRAL_RE.fullmatch(gap):
         return 2

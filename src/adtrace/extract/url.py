@@ -35,9 +35,7 @@ _URL_RE: Final = re.compile(
 _TRAILING: Final = ".,;:!?)'\"/*~"
 # Every address has a scheme, "www." or a known ending: find those, then read the whole address
 # from the start of the token around them.
-_ANCHOR_RE: Final = re.compile(
-    rf"https?://|www\.|\.(?:{_BARE_TLDS}|me|ee|ly|[a-z]{{2,24}}(?=/))\b"
-)
+_ANCHOR_RE: Final = re.compile(rf"https?://|www\.|\.(?:{_BARE_TLDS}|me|ee|ly|[a-z]{{2,24}}(?=/))\b")
 _TOKEN_START_RE: Final = re.compile(r"[\w.\-:/]*")
 
 

@@ -91,19 +91,21 @@ class LinkParams:
     containment_threshold: float = 0.8
     min_containment_shingles: int = 8
     strong_threshold: float = 0.5
-    hub_min_ads: int = 20
+    hub_min_ads: int = 50
     hub_min_groups: int = 10
     hub_group_share: float = 0.5
     giant_min_ads: int = 2_000
     giant_share: float = 0.01
     louvain_resolution: float = 1.0
-    average_threshold: float = 0.3
+    template_threshold: float = 0.25
+    core_share: float = 0.6
+    max_rounds: int = 8
     links_output: LinkOutput = "spanning"
 
     def __post_init__(self) -> None:
         for name in ("boilerplate_share", "site_boilerplate_share", "group_jaccard",
                      "jaccard_threshold", "containment_threshold", "strong_threshold",
-                     "hub_group_share", "giant_share", "average_threshold"):
+                     "hub_group_share", "giant_share", "template_threshold", "core_share"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {value}")

@@ -23,6 +23,8 @@ IntArray = npt.NDArray[np.int64]
 log = logging.getLogger(__name__)
 
 SELECTOR_COLUMNS: Final = {"phones": "phone", "emails": "email", "handles": "handle"}
+SPAN_COLUMN: Final = "selector_spans"
+"""Optional list<struct<kind, start, end, field>> column of spans to mask (from extraction)."""
 KINDS: Final = ("phone", "email", "handle")
 _MASK_ONLY: Final = ("url",)
 _SEP: Final = "\x1f"
@@ -39,6 +41,48 @@ class MaskSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class MaskSpans:
+    """Spans to mask, as parallel arrays sorted by ad.
+
+    Attributes:
+        ad: ad row of each span.
+        start: first character.
+        end: one past the last character.
+        kind: selector kind of each span.
+        title: whether the span is in the title (else in the body).
+    """
+
+    ad: IntArray
+    start: IntArray
+    end: IntArray
+    kind: list[str]
+    title: npt.NDArray[np.bool_]
+
+    @classmethod
+    def empty(cls) -> MaskSpans:
+        """No spans."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, [], np.zeros(0, dtype=bool))
+
+    @classmethod
+    def from_lists(cls, spans: list[list[MaskSpan]]) -> MaskSpans:
+        """From per-ad lists of spans."""
+        flat = [(i, sp) for i, own in enumerate(spans) for sp in own]
+        if not flat:
+            return cls.empty()
+        return cls(np.asarray([i for i, _ in flat], dtype=np.int64),
+                   np.asarray([sp.start for _, sp in flat], dtype=np.int64),
+                   np.asarray([sp.end for _, sp in flat], dtype=np.int64),
+                   [sp.kind for _, sp in flat],
+                   np.asarray([sp.field == "title" for _, sp in flat], dtype=bool))
+
+    def of_ad(self, lo: int, hi: int, title: bool) -> list[MaskSpan]:
+        """Spans of one ad (rows ``lo:hi`` of these arrays) in one field."""
+        return [MaskSpan(self.kind[k], int(self.start[k]), int(self.end[k]))
+                for k in range(lo, hi) if bool(self.title[k]) == title]
+
+
+@dataclass(frozen=True, slots=True)
 class Selectors:
     """Which ad carries which selector.
 
@@ -47,14 +91,14 @@ class Selectors:
         code: selector code of each incidence (index into `kinds` and `values`).
         kinds: kind of each selector code.
         values: normalised value of each selector code.
-        spans: per ad, spans to mask (only when selectors were extracted here).
+        spans: spans to mask (from extraction), sorted by ad.
     """
 
     ad: IntArray
     code: IntArray
     kinds: list[str]
     values: list[str]
-    spans: list[list[MaskSpan]] = field(default_factory=list)
+    spans: MaskSpans = field(default_factory=MaskSpans.empty)
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -94,19 +138,19 @@ def _list_values(column: pa.ChunkedArray) -> tuple[IntArray, list[str]]:
 
 
 def build_selectors(rows: Sequence[int], kinds: Sequence[str], values: Sequence[str],
-                    spans: list[list[MaskSpan]] | None = None) -> Selectors:
+                    spans: MaskSpans | None = None) -> Selectors:
     """Selectors from (row, kind, raw value) triples."""
     keys = [f"{k}{_SEP}{normalise_selector(k, v)}" for k, v in zip(kinds, values, strict=True)]
     if not keys:
         empty = np.zeros(0, dtype=np.int64)
-        return Selectors(empty, empty, [], [], spans or [])
+        return Selectors(empty, empty, [], [], spans or MaskSpans.empty())
     encoded = pa.array(keys, pa.string()).dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     dictionary = encoded.dictionary.to_pylist()
     split = [str(d).split(_SEP, 1) for d in dictionary]
     pairs = np.unique(np.stack([np.asarray(rows, dtype=np.int64), codes], axis=1), axis=0)
     return Selectors(pairs[:, 0].copy(), pairs[:, 1].copy(), [s[0] for s in split],
-                     [s[1] for s in split], spans or [])
+                     [s[1] for s in split], spans or MaskSpans.empty())
 
 
 def selectors_from_columns(table: pa.Table) -> Selectors | None:
@@ -122,7 +166,30 @@ def selectors_from_columns(table: pa.Table) -> Selectors | None:
         rows += r.tolist()
         values += v
         kinds += [SELECTOR_COLUMNS[column]] * len(v)
-    return build_selectors(rows, kinds, values)
+    return build_selectors(rows, kinds, values, _span_column(table))
+
+
+def _span_column(table: pa.Table) -> MaskSpans | None:
+    if SPAN_COLUMN not in table.column_names:
+        return None
+    array = table.column(SPAN_COLUMN).combine_chunks()
+    rows = pc.list_parent_indices(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(array)
+
+    def field_of(name: str) -> pa.Array:
+        return pc.struct_field(flat, name)
+
+    names = {f.name for f in flat.type}
+    title = (pc.equal(field_of("field"), "title").fill_null(False)
+             if "field" in names else pa.array(np.zeros(len(flat), dtype=bool)))
+    order = np.argsort(rows, kind="stable")
+    return MaskSpans(
+        rows[order],
+        field_of("start").to_numpy(zero_copy_only=False).astype(np.int64)[order],
+        field_of("end").to_numpy(zero_copy_only=False).astype(np.int64)[order],
+        [str(k) for k in np.asarray(field_of("kind").to_pylist(), dtype=object)[order]],
+        title.to_numpy(zero_copy_only=False).astype(bool)[order],
+    )
 
 
 Extractor = Callable[..., list[Any]]
@@ -164,4 +231,4 @@ def extract_selectors(texts: Sequence[str], titles: Sequence[str] | None,
                         values.append(str(span.value))
         spans.append(own)
     log.info("extracted %d selectors from %d ads", len(values), len(texts))
-    return build_selectors(rows, kinds, values, spans)
+    return build_selectors(rows, kinds, values, MaskSpans.from_lists(spans))

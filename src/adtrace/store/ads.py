@@ -92,23 +92,28 @@ def _insert_new_ads(
             }
     if not fresh:
         return
-    returned = conn.execute(
-        insert(ads).returning(ads.c.ad_id, ads.c.site, ads.c.site_ad_id), list(fresh.values())
-    )
-    for row in returned:
-        states[(row.site, row.site_ad_id)] = _AdState(row.ad_id, None, None, None, 0, is_new=True)
+    # Plain executemany, then read the ids back: INSERT ... RETURNING for many rows makes
+    # psycopg parse one huge statement per chunk, several times slower than this.
+    conn.execute(insert(ads), list(fresh.values()))
+    for key, state in _load_ads(conn, set(fresh)).items():
+        states[key] = _AdState(state.ad_id, None, None, None, 0, is_new=True)
 
 
 def _load_versions(
     conn: Connection, records: Sequence[AdRecord], states: dict[AdKey, _AdState]
 ) -> dict[tuple[int, str], int]:
     known = [s.ad_id for s in states.values() if not s.is_new]
-    if not known:
+    return _version_ids(conn, known, {r.content_sha256 for r in records})
+
+
+def _version_ids(
+    conn: Connection, ad_ids: Sequence[int], hashes: set[str]
+) -> dict[tuple[int, str], int]:
+    if not ad_ids:
         return {}
-    hashes = list({r.content_sha256 for r in records})
     query = select(
         ad_versions.c.version_id, ad_versions.c.ad_id, ad_versions.c.content_sha256
-    ).where(ad_versions.c.ad_id.in_(known), ad_versions.c.content_sha256.in_(hashes))
+    ).where(ad_versions.c.ad_id.in_(ad_ids), ad_versions.c.content_sha256.in_(list(hashes)))
     return {(row.ad_id, row.content_sha256): row.version_id for row in conn.execute(query)}
 
 
@@ -127,14 +132,10 @@ def _insert_new_versions(
             fresh[key] = _version_row(ad_id, batch_id, record)
     if not fresh:
         return
-    returned = conn.execute(
-        insert(ad_versions).returning(
-            ad_versions.c.version_id, ad_versions.c.ad_id, ad_versions.c.content_sha256
-        ),
-        list(fresh.values()),
-    )
-    for row in returned:
-        versions[(row.ad_id, row.content_sha256)] = row.version_id
+    conn.execute(insert(ad_versions), list(fresh.values()))
+    ad_ids = list({ad_id for ad_id, _ in fresh})
+    inserted = _version_ids(conn, ad_ids, {sha for _, sha in fresh})
+    versions.update({key: inserted[key] for key in fresh})
 
 
 def _version_row(ad_id: int, batch_id: BatchId, record: AdRecord) -> dict[str, object]:
@@ -212,18 +213,6 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _update_ads(conn: Connection, states: Iterable[_AdState]) -> None:
-    rows = [
-        {
-            "b_ad_id": s.ad_id,
-            "b_version": s.current_version_id,
-            "b_first": s.first_seen,
-            "b_last": s.last_seen,
-            "b_sightings": s.sightings,
-        }
-        for s in states
-    ]
-    if not rows:
-        return
     statement = (
         update(ads)
         .where(ads.c.ad_id == bindparam("b_ad_id"))
@@ -234,4 +223,15 @@ def _update_ads(conn: Connection, states: Iterable[_AdState]) -> None:
             sightings=bindparam("b_sightings"),
         )
     )
-    conn.execute(statement, rows)
+    rows = [
+        {
+            "b_ad_id": s.ad_id,
+            "b_version": s.current_version_id,
+            "b_first": s.first_seen,
+            "b_last": s.last_seen,
+            "b_sightings": s.sightings,
+        }
+        for s in states
+    ]
+    if rows:
+        conn.execute(statement, rows)

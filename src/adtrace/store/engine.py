@@ -34,7 +34,13 @@ def create_store_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise StoreError(f"store URL {url!r}: only sqlite and postgresql stores are supported")
     try:
-        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+        # Plain executemany: psycopg pipelines a short cached statement much faster than
+        # SQLAlchemy's multi-row "insertmanyvalues" statements, which it must parse each time.
+        engine = create_engine(
+            parsed,
+            pool_pre_ping=parsed.get_backend_name() == "postgresql",
+            use_insertmanyvalues=False,
+        )
     except (NoSuchModuleError, ImportError) as err:
         raise StoreError(
             f"store URL {url!r} needs a driver that is not installed: "

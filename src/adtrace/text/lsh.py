@@ -36,13 +36,16 @@ def lsh_probability(similarity: float | npt.NDArray[np.float64], bands: int, row
     return 1.0 - (1.0 - np.asarray(similarity) ** rows) ** bands  # type: ignore[no-any-return]
 
 
-def band_keys(signatures: U32Array, rows: int) -> U64Array:
-    """64-bit key of every band of every signature, shape ``(n, num_perm // rows)``.
+def band_keys(signatures: U32Array, rows: int, bands: int | None = None) -> U64Array:
+    """64-bit key of every band of every signature, shape ``(n, bands)``.
 
-    Rows left over after the last full band are not used.
+    Args:
+        signatures: MinHash signatures.
+        rows: rows per band.
+        bands: bands to key (default all: ``num_perm // rows``; leftover rows are unused).
     """
     n, num_perm = signatures.shape
-    bands = num_perm // rows
+    bands = num_perm // rows if bands is None else min(bands, num_perm // rows)
     if bands < 1:
         raise ValueError(f"rows ({rows}) exceeds the signature length ({num_perm})")
     keys = np.zeros((n, bands), dtype=np.uint64)
@@ -173,7 +176,7 @@ def choose_rows(
         bands = num_perm // rows
         if bands < 1:
             return max(1, rows - 1)
-        keys = band_keys(signatures[members], rows)[:, : min(sample_bands, bands)]
+        keys = band_keys(signatures[members], rows, sample_bands)
         counted = sum(pair_count(keys[:, j], max_bucket) for j in range(keys.shape[1]))
         if counted / keys.shape[1] * bands <= budget:
             return rows

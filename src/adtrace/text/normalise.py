@@ -34,6 +34,7 @@ MASK_CHARS: Final[dict[str, str]] = {
 _OTHER_MASK: Final = "\ue000"
 _PUA_LO, _PUA_HI = 0xE000, 0xE0FF
 _STRIP_PUA: Final = {cp: " " for cp in range(_PUA_LO, _PUA_HI + 1)}
+_PUA_RE: Final = re.compile("[\ue000-\ue0ff]")
 _IGNORABLE: Final = dict.fromkeys(
     [0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF]
     + list(range(0x2061, 0x2065))
@@ -108,9 +109,7 @@ def strip_placeholders(text: str) -> str:
 
     Input text could otherwise forge a masked selector. Length is kept.
     """
-    if text and max(text) >= "\ue000" and any(_PUA_LO <= ord(c) <= _PUA_HI for c in text):
-        return text.translate(_STRIP_PUA)
-    return text
+    return text.translate(_STRIP_PUA) if _PUA_RE.search(text) else text
 
 
 def mask_spans(text: str, spans: Iterable[SelectorSpan]) -> str:
@@ -118,13 +117,13 @@ def mask_spans(text: str, spans: Iterable[SelectorSpan]) -> str:
 
     Overlapping spans are fine; spans outside the text are clipped.
     """
-    chars = list(text)
-    for span in spans:
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
         start, end = max(0, span.start), min(len(text), span.end)
         if end <= start:
             continue
-        chars[start:end] = [MASK_CHARS.get(span.kind, _OTHER_MASK)] + [" "] * (end - start - 1)
-    return "".join(chars)
+        mark = MASK_CHARS.get(span.kind, _OTHER_MASK)
+        text = text[:start] + mark + " " * (end - start - 1) + text[end:]
+    return text
 
 
 def mask_values(text: str, values: Sequence[tuple[str, str]]) -> str:

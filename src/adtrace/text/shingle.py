@@ -234,6 +234,22 @@ def _shared_values(sets: ShingleSets, a: IntArray, b: IntArray) -> U64Array:
     return merged[1:][merged[1:] == merged[:-1]]
 
 
+def shared_values(sets: ShingleSets, a: IntArray, b: IntArray, *, chunk: int = 1 << 16
+                  ) -> tuple[IntArray, U64Array]:
+    """Every value each pair of sets shares: (pair index, value), sorted by pair."""
+    pairs: list[IntArray] = []
+    values: list[U64Array] = []
+    chunk = max(1, min(chunk, _MAX_CHUNK_DOCS))
+    for lo in range(0, len(a), chunk):
+        hi = min(lo + chunk, len(a))
+        shared = _shared_values(sets, a[lo:hi], b[lo:hi])
+        pairs.append((shared >> _DOC_SHIFT).astype(np.int64) + lo)
+        values.append(shared & VALUE_MASK)
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    return np.concatenate(pairs), np.concatenate(values)
+
+
 def shared_shingles(sets: ShingleSets, a: int, b: int) -> U64Array:
     """The shingles two ads share."""
     return np.intersect1d(sets.get(a), sets.get(b), assume_unique=True)

@@ -1,0 +1,164 @@
+"""Batch linking on synthetic ads with ground truth: time, peak memory and quality together.
+
+For each size, ads come from `adtrace.synth.generate_ads` (seeded) and their selectors are
+extracted beforehand with `adtrace.extract` (cached under --cache; extraction is not timed:
+the target is linking given extracted selectors). Each link run is its own process, so its peak
+RSS (reading the table included) is its own.
+
+Quality: B-cubed precision, recall and F1 of the clusters against `operator_id` (every
+independent advertiser is its own truth group), and the share of independents' ads put in a
+cluster with another advertiser's ads. Determinism: the first size is linked twice.
+
+    .venv/bin/python benchmarks/bench_link.py [--sizes 10000 100000 1000000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from adtrace.link import LinkParams, link_table  # noqa: E402
+from adtrace.link.selectors import extract_selectors  # noqa: E402
+from adtrace.synth import SynthConfig, difficulty_line, generate_ads  # noqa: E402
+
+CACHE = Path("/tmp/adtrace-bench-link")
+SPAN = pa.struct([("kind", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
+                  ("field", pa.string())])
+
+
+def _extract_range(args: tuple[list[str], list[str]]) -> list[dict[str, Any]]:
+    texts, titles = args
+    found = extract_selectors(texts, titles)
+    rows: list[dict[str, Any]] = [
+        {"phones": [], "emails": [], "handles": [], "selector_spans": []} for _ in texts
+    ]
+    if found is None:
+        return rows
+    for ad, code in zip(found.ad.tolist(), found.code.tolist(), strict=True):
+        rows[ad][found.kinds[code] + "s"].append(found.values[code])
+    for i, spans in enumerate(found.spans):
+        rows[i]["selector_spans"] = [
+            {"kind": s.kind, "start": s.start, "end": s.end, "field": s.field} for s in spans
+        ]
+    return rows
+
+
+def corpus(n: int, seed: int) -> Path:
+    """Synthetic ads with extracted selector columns, as a cached Parquet file."""
+    path = CACHE / f"synth-{n}-{seed}.parquet"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    table = generate_ads(n, seed)
+    texts, titles = table.column("text").to_pylist(), table.column("title").to_pylist()
+    step = 5_000
+    chunks = [(texts[i:i + step], titles[i:i + step]) for i in range(0, n, step)]
+    with mp.get_context("fork").Pool(2) as pool:
+        rows = [r for part in pool.map(_extract_range, chunks) for r in part]
+    ids = [f"{s}/{i}" for s, i in zip(table.column("site").to_pylist(),
+                                       table.column("id").to_pylist(), strict=True)]
+    table = table.set_column(table.column_names.index("id"), "id", pa.array(ids))
+    for name in ("phones", "emails", "handles"):
+        table = table.append_column(name, pa.array([r[name] for r in rows],
+                                                   pa.list_(pa.string())))
+    table = table.append_column("selector_spans", pa.array(
+        [r["selector_spans"] for r in rows], pa.list_(SPAN)))
+    pq.write_table(table, path)
+    return path
+
+
+def bcubed(predicted: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1."""
+    p = np.unique(predicted, return_inverse=True)[1]
+    g = np.unique(truth, return_inverse=True)[1]
+    joint = np.unique(p.astype(np.int64) * (int(g.max()) + 1) + g, return_inverse=True,
+                      return_counts=True)
+    shared = joint[2][joint[1]]
+    precision = float((shared / np.bincount(p)[p]).mean())
+    recall = float((shared / np.bincount(g)[g]).mean())
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def independents_merged(predicted: np.ndarray, truth: np.ndarray) -> float:
+    """Share of independents' ads in a cluster holding another advertiser's ads."""
+    p = np.unique(predicted, return_inverse=True)[1]
+    g = np.unique(truth, return_inverse=True)[1]
+    pairs = np.unique(np.stack([p, g], axis=1), axis=0)
+    advertisers = np.bincount(pairs[:, 0], minlength=int(p.max()) + 1)
+    independent = np.char.startswith(truth.astype(str), "ind")
+    return float((advertisers[p][independent] > 1).mean()) if independent.any() else 0.0
+
+
+def _link_child(path: str, signals: str, seed: int, queue: Any) -> None:
+    table = pq.read_table(path)
+    start = time.perf_counter()
+    result = link_table(table.drop_columns(["operator_id", "template_id", "persona"]),
+                        signals=signals, params=LinkParams(), seed=seed)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - start
+    truth = np.asarray(table.column("operator_id").to_pylist())
+    predicted = np.asarray(result.cluster_ids)
+    queue.put({
+        "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "bcubed": bcubed(predicted, truth), "indep": independents_merged(predicted, truth),
+        "clusters": len(set(result.cluster_ids)), "advertisers": len(set(truth.tolist())),
+        "digest": hashlib.sha256("\n".join(result.cluster_ids).encode()).hexdigest(),
+        "timings": result.run["timings"], "counts": result.run["counts"],
+    })
+
+
+def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_link_child, args=(str(path), signals, seed, queue))
+    child.start()
+    metrics: dict[str, Any] = queue.get()
+    child.join()
+    return metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--signals", nargs="*", default=["all", "text"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--stages", action="store_true", help="also print stage timings")
+    args = parser.parse_args()
+    print(difficulty_line(SynthConfig()))
+    rows = []
+    for n in args.sizes:
+        path = corpus(n, args.seed)
+        for signals in args.signals:
+            rows.append((n, signals, link_measured(path, signals, args.seed)))
+    again = link_measured(corpus(args.sizes[0], args.seed), args.signals[0], args.seed)
+    same = again["digest"] == rows[0][2]["digest"]
+    header = (f"{'ads':>9} {'signals':<8}{'link s':>8}{'peak MB':>9}{'B3 P':>8}{'B3 R':>8}"
+              f"{'B3 F1':>8}{'indep merged':>14}{'clusters':>10}{'advertisers':>13}")
+    print(header)
+    print("-" * len(header))
+    for n, signals, m in rows:
+        p, r, f = m["bcubed"]
+        print(f"{n:>9} {signals:<8}{m['seconds']:>8.2f}{m['peak_mb']:>9.0f}{p:>8.4f}{r:>8.4f}"
+              f"{f:>8.4f}{m['indep']:>14.4f}{m['clusters']:>10}{m['advertisers']:>13}")
+    print(f"determinism: {args.sizes[0]} ads linked twice with seed {args.seed}: "
+          f"{'identical clusters' if same else 'DIFFERENT clusters'}")
+    if args.stages:
+        for n, signals, m in rows:
+            print(n, signals, m["timings"], m["counts"])
+
+
+if __name__ == "__main__":
+    main()
