@@ -36,7 +36,7 @@ from adtrace.text.shingle import (
 IntArray = npt.NDArray[np.int64]
 F64Array = npt.NDArray[np.float64]
 U64Array = npt.NDArray[np.uint64]
-U32Array = npt.NDArray[np.uint32]
+U16Array = npt.NDArray[np.uint16]
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class _Cores:
 
     roots: IntArray
     cores: ShingleSets
-    signatures: U32Array
+    signatures: U16Array
 
     @property
     def sizes(self) -> IntArray:

@@ -173,9 +173,9 @@ def _anchors(text: str) -> list[int]:
     """Starts of digit runs, and of number words that could belong to a phone number.
 
     A lone number word (``un`` in ``un appel``, ``one`` in ``one hour``) cannot be part of a
-    phone number, so its run is not scanned: a word counts only when another digit-like token
-    (digits, number word, look-alike letters) lies within ``_NEAR`` characters. Gaps between
-    such tokens never change when rewriting (keycap marks belong to their run), so the rewrite
+    phone number, so its run is not scanned: a word counts only when the word run holding
+    another digit-like token (digits, number word, look-alike letters) lies within ``_NEAR``
+    characters of its own. Rewriting never changes the gaps between word runs, so the rewrite
     stays idempotent.
     """
     digits = [start for start, _ in digit_runs(text)]
@@ -183,18 +183,31 @@ def _anchors(text: str) -> list[int]:
         return digits
     words = [m.span() for m in _NUMBER_WORD_RE.finditer(lower_same_length(text))]
     others = list(digit_runs(text)) + [m.span() for m in _LOOKS_TOKEN_RE.finditer(text)]
-    candidates = sorted(others + words)
-    near = {span for span in words if _has_neighbour(candidates, span)}
-    return sorted(digits + [start for start, end in words if (start, end) in near])
-
-
-def _has_neighbour(candidates: list[tuple[int, int]], span: tuple[int, int]) -> bool:
-    i = bisect.bisect_left(candidates, span)
-    before = candidates[i - 1] if i > 0 else None
-    after = candidates[i + 1] if i + 1 < len(candidates) else None
-    return (before is not None and span[0] - before[1] <= _NEAR) or (
-        after is not None and after[0] - span[1] <= _NEAR
+    rev = text[::-1]
+    word_set = set(words)
+    extents = sorted(
+        {_extent(text, rev, span): span in word_set for span in others + words}.items()
     )
+    near = {
+        extent
+        for i, (extent, is_word) in enumerate(extents)
+        if is_word and _has_neighbour([e for e, _ in extents], i)
+    }
+    kept = [start for start, end in words if _extent(text, rev, (start, end)) in near]
+    return sorted(digits + kept)
+
+
+def _extent(text: str, rev: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The whole word run (letters, digits, pipes, keycap marks) around ``span``."""
+    start = span[0] - (_run_end(rev, len(text) - span[0]) - (len(text) - span[0]))
+    return start, _run_end(text, span[1])
+
+
+def _has_neighbour(extents: list[tuple[int, int]], i: int) -> bool:
+    start, end = extents[i]
+    before = i > 0 and start - extents[i - 1][1] <= _NEAR
+    after = i + 1 < len(extents) and extents[i + 1][0] - end <= _NEAR
+    return before or after
 
 
 def _has_number_words(text: str) -> bool:

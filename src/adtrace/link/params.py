@@ -86,7 +86,7 @@ class LinkParams:
     site_boilerplate_share: float = 0.2
     site_min_groups: int = 20
     group_jaccard: float = 0.5
-    model_sample: int = 200_000
+    model_sample: int = 50_000
     jaccard_threshold: float = 0.3
     containment_threshold: float = 0.8
     min_containment_shingles: int = 8

@@ -59,7 +59,7 @@ from adtrace.text.shingle import ShingleSets, shingle_sets
 
 IntArray = npt.NDArray[np.int64]
 F64Array = npt.NDArray[np.float64]
-U32Array = npt.NDArray[np.uint32]
+U16Array = npt.NDArray[np.uint16]
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class TextStage:
 
     raw: ShingleSets
     clean: ShingleSets
-    signatures: U32Array
+    signatures: U16Array
     boilerplate: BoilerplateModel
     rows: int
     candidates: int

@@ -20,7 +20,7 @@ from adtrace.text.shingle import ShingleSets, field_sizes, intersection_sizes
 
 IntArray = npt.NDArray[np.int64]
 F64Array = npt.NDArray[np.float64]
-U32Array = npt.NDArray[np.uint32]
+U16Array = npt.NDArray[np.uint16]
 BoolArray = npt.NDArray[np.bool_]
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def _ratio(num: IntArray, den: IntArray) -> F64Array:
 
 
 def verify_pairs(
-    sets: ShingleSets, signatures: U32Array, a: IntArray, b: IntArray, params: LinkParams
+    sets: ShingleSets, signatures: U16Array, a: IntArray, b: IntArray, params: LinkParams
 ) -> PairSimilarity:
     """Verified text links among candidate pairs.
 

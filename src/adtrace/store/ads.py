@@ -111,10 +111,15 @@ def _version_ids(
 ) -> dict[tuple[int, str], int]:
     if not ad_ids:
         return {}
+    # Filter hashes here, not in SQL: two IN lists on one index make SQLite probe their product.
     query = select(
         ad_versions.c.version_id, ad_versions.c.ad_id, ad_versions.c.content_sha256
-    ).where(ad_versions.c.ad_id.in_(ad_ids), ad_versions.c.content_sha256.in_(list(hashes)))
-    return {(row.ad_id, row.content_sha256): row.version_id for row in conn.execute(query)}
+    ).where(ad_versions.c.ad_id.in_(ad_ids))
+    return {
+        (row.ad_id, row.content_sha256): row.version_id
+        for row in conn.execute(query)
+        if row.content_sha256 in hashes
+    }
 
 
 def _insert_new_versions(

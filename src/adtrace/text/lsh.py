@@ -22,7 +22,7 @@ import numpy.typing as npt
 from adtrace.text.shingle import segment_index
 from adtrace.text.tokens import splitmix64
 
-U32Array = npt.NDArray[np.uint32]
+U16Array = npt.NDArray[np.uint16]
 U64Array = npt.NDArray[np.uint64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -36,7 +36,7 @@ def lsh_probability(similarity: float | npt.NDArray[np.float64], bands: int, row
     return 1.0 - (1.0 - np.asarray(similarity) ** rows) ** bands  # type: ignore[no-any-return]
 
 
-def band_keys(signatures: U32Array, rows: int, bands: int | None = None) -> U64Array:
+def band_keys(signatures: U16Array, rows: int, bands: int | None = None) -> U64Array:
     """64-bit key of every band of every signature, shape ``(n, bands)``.
 
     Args:
@@ -122,7 +122,7 @@ def unique_pairs(a: IntArray, b: IntArray, n: int) -> tuple[IntArray, IntArray]:
 
 
 def candidate_pairs(
-    signatures: U32Array, rows: int, *, valid: BoolArray | None = None, max_bucket: int = 200
+    signatures: U16Array, rows: int, *, valid: BoolArray | None = None, max_bucket: int = 200
 ) -> tuple[IntArray, IntArray]:
     """Pairs of ads sharing at least one band.
 
@@ -150,7 +150,7 @@ def candidate_pairs(
 
 
 def choose_rows(
-    signatures: U32Array, *, valid: BoolArray | None = None, min_rows: int = 2,
+    signatures: U16Array, *, valid: BoolArray | None = None, min_rows: int = 2,
     max_rows: int = 8, max_candidates_per_ad: float = 50.0, max_bucket: int = 200,
     sample_bands: int = 4,
 ) -> int:

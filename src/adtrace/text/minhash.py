@@ -23,11 +23,12 @@ import numpy.typing as npt
 from adtrace.text.shingle import VALUE_BITS, ShingleSets
 
 U32Array = npt.NDArray[np.uint32]
+U16Array = npt.NDArray[np.uint16]
 U64Array = npt.NDArray[np.uint64]
 IntArray = npt.NDArray[np.int64]
 F64Array = npt.NDArray[np.float64]
 
-EMPTY: Final = np.uint32(0xFFFFFFFF)
+EMPTY: Final = np.uint16(0xFFFF)
 _TARGET_ELEMENTS: Final = 1 << 20  # permutations x shingles per block: 4 MB, cache-sized
 
 
@@ -56,15 +57,19 @@ class MinHasher:
         b = rng.integers(0, 2**32, self.num_perm, dtype=np.uint64).astype(np.uint32)
         return a, b
 
-    def signatures(self, sets: ShingleSets, *, workers: int = 2) -> U32Array:
-        """Signatures of every set, shape ``(len(sets), num_perm)``.
+    def signatures(self, sets: ShingleSets, *, workers: int = 2) -> U16Array:
+        """Signatures of every set, shape ``(len(sets), num_perm)``, 16 bits per position.
+
+        Each position keeps the low 16 bits of the minimum (b-bit MinHash): two different
+        minima agree by chance with probability 2**-16, a bias of at most 0.00002 on the
+        estimate, for half the memory and comparison cost of 32 bits.
 
         Args:
             sets: the shingle sets.
             workers: threads (numpy releases the GIL in its kernels).
         """
         n = len(sets)
-        out = np.full((n, self.num_perm), EMPTY, dtype=np.uint32)
+        out = np.full((n, self.num_perm), EMPTY, dtype=np.uint16)
         keys = (sets.values >> np.uint64(VALUE_BITS - 32)).astype(np.uint32)
         a, b = self.coefficients()
         blocks = _blocks(sets.offsets, max(1, _TARGET_ELEMENTS // self.num_perm))
@@ -91,7 +96,7 @@ def _blocks(offsets: IntArray, max_elements: int) -> list[tuple[int, int]]:
 
 
 def _fill(
-    out: U32Array, offsets: IntArray, keys: U32Array, a: U32Array, b: U32Array,
+    out: U16Array, offsets: IntArray, keys: U32Array, a: U32Array, b: U32Array,
     block: tuple[int, int],
 ) -> None:
     lo, hi = block
@@ -104,16 +109,17 @@ def _fill(
         h = keys[None, start:stop] * a[:, None]
         h += b[:, None]
     mins = np.minimum.reduceat(h, (offsets[lo:hi] - start)[nonempty], axis=1)
-    out[lo + nonempty] = mins.T
+    out[lo + nonempty] = mins.T.astype(np.uint16)
 
 
-def estimate_jaccard(sig: U32Array, a: IntArray, b: IntArray, *, chunk: int = 1 << 18) -> F64Array:
+def estimate_jaccard(sig: U16Array, a: IntArray, b: IntArray, *, chunk: int = 1 << 16
+                     ) -> F64Array:
     """Share of agreeing signature positions for pairs (a[i], b[i]): the Jaccard estimate."""
     out = np.zeros(len(a), dtype=np.float64)
     for lo in range(0, len(a), chunk):
         hi = min(lo + chunk, len(a))
-        out[lo:hi] = (sig[a[lo:hi]] == sig[b[lo:hi]]).mean(axis=1)
-    return out
+        out[lo:hi] = np.count_nonzero(sig[a[lo:hi]] == sig[b[lo:hi]], axis=1)
+    return out / max(sig.shape[1], 1)
 
 
 def jaccard_error(jaccard: float, num_perm: int) -> float:
