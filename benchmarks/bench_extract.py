@@ -10,8 +10,9 @@ Sections:
 1. the hand-written evaluation set (and the held-out set if present): per-kind precision, recall
    and F1;
 2. the real ads (``/work/shared/data/chainbreaker_ads.csv``, read here at run time only):
-   throughput, peak RSS, and ads with at least one phone found against ads whose text holds a
-   555-01xx style number (a weak recall proxy: the data's numbers were replaced by such numbers);
+   throughput as they are and repeated to 1,000 characters, peak RSS, and ads with at least one
+   phone found against ads whose text holds a 555-01xx style number (a weak recall proxy: the
+   data's numbers were replaced by such numbers);
 3. generated ads of about 1,000 characters in English and French with a known phone number
    written in one of the obfuscations: throughput through ``extract_all`` and through
    ``extract_table``, and phone precision/recall on them.
@@ -87,11 +88,14 @@ def real_data() -> list[list[str]]:
     for text in texts:
         found.append(bool(extract_all(text).to_json()["phones"]))
     seconds = time.process_time() - start
+    long_texts = [(t * (1000 // max(len(t), 1) + 1))[:1000] for t in texts]
+    long_rate = len(long_texts) / timed(long_texts, extract_all)
     proxy = [bool(PROXY_RE.search(t)) for t in texts]
     both = sum(f and p for f, p in zip(found, proxy, strict=True))
     mean_chars = sum(map(len, texts)) / len(texts)
     return [
         ["real ads", f"{len(texts):,}", f"{mean_chars:.0f}", f"{len(texts) / seconds:,.0f}"],
+        ["real ads repeated to 1,000 chars", f"{len(texts):,}", "1000", f"{long_rate:,.0f}"],
         ["  ads with >=1 phone found", f"{sum(found):,}", "", ""],
         ["  ads with a 555-01xx number in text", f"{sum(proxy):,}", "", ""],
         ["  ... of which a phone was found", f"{both:,}", f"{both / sum(proxy):.1%}", ""],
@@ -101,8 +105,8 @@ def real_data() -> list[list[str]]:
 
 # --- synthetic ads -------------------------------------------------------------------------
 AREAS = ["204", "250", "306", "403", "416", "418", "438", "450", "514", "587", "604", "613", "647"]
-EN_WORDS = "zero one two three four five six seven eight nine".split()
-FR_WORDS = "zéro un deux trois quatre cinq six sept huit neuf".split()
+EN_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+FR_WORDS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
 KEYCAP = "\ufe0f\u20e3"
 EN_FILLER = [
     "Hello gentlemen, I am new in town and looking forward to meeting you.",
@@ -168,10 +172,15 @@ def synthetic_ad(rng: random.Random) -> tuple[str, str]:
     digits = f"{rng.choice(AREAS)}5550{rng.randrange(100, 200)}"
     filler, extra = (FR_FILLER, FR_EXTRA) if french else (EN_FILLER, EN_EXTRA)
     values = {
-        "a": rng.choice([120, 150, 160, 180]), "b": rng.choice([200, 250, 300]),
-        "c": rng.choice([400, 450, 500]), "q": rng.choice([60, 80]), "age": rng.randrange(19, 40),
-        "name": rng.choice(NAMES), "city": rng.choice(CITIES), "handle": f"test_{rng.randrange(999)}",
-    }  # fmt: skip
+        "a": rng.choice([120, 150, 160, 180]),
+        "b": rng.choice([200, 250, 300]),
+        "c": rng.choice([400, 450, 500]),
+        "q": rng.choice([60, 80]),
+        "age": rng.randrange(19, 40),
+        "name": rng.choice(NAMES),
+        "city": rng.choice(CITIES),
+        "handle": f"test_{rng.randrange(999)}",
+    }
     call = "Appelle au" if french else "Call"
     phone = f"{call} {written_phone(rng, digits, french)}."
     parts: list[str] = []
@@ -214,7 +223,7 @@ def synthetic(count: int, seed: int) -> list[list[str]]:
             f"{count:,}",
             f"{mean_chars:.0f}",
             f"{count / batch_seconds:,.0f}",
-        ],  # fmt: skip
+        ],
         ["  phone precision / recall", f"{tp / (tp + fp):.3f}", f"{tp / (tp + fn):.3f}", ""],
     ]
 

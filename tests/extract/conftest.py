@@ -21,6 +21,7 @@ def load_jsonl(name: str) -> list[dict[str, Any]]:
 
 
 CASES = load_jsonl("cases.jsonl")
+HOLDOUT = load_jsonl("holdout.jsonl")
 LANGUAGE_CASES = load_jsonl("language_cases.jsonl")
 
 

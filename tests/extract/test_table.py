@@ -51,5 +51,6 @@ def test_batches_stream_and_functions_pickle() -> None:
     batches = pa.table(ADS).to_batches(max_chunksize=2)
     out = pa.Table.from_batches(list(extract_batches(batches)), schema=SCHEMA)
     assert out.column("id").to_pylist() == ["a1", "a2", "a3"]
-    assert pickle.loads(pickle.dumps(extract_table)) is extract_table
-    assert pickle.loads(pickle.dumps(extract_batches)) is extract_batches
+    # Spark ships the function by pickling it; these are our own objects, not untrusted data.
+    assert pickle.loads(pickle.dumps(extract_table)) is extract_table  # noqa: S301
+    assert pickle.loads(pickle.dumps(extract_batches)) is extract_batches  # noqa: S301

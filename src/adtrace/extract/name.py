@@ -33,7 +33,7 @@ from adtrace.extract.spans import NAME, Span
 _NAME: Final = r"(?P<name>[^\W\d_]{2,}(?:-[^\W\d_]{2,})?)"
 _STRONG: Final = (
     r"my\s+name\s+is|my\s+name['’]?s|name\s*[:\-]|call\s+me|ask\s+for|je\s+m['’]appelle"
-    r"|mon\s+nom\s+(?:est|c['’]est)|moi\s*,?\s*c['’]est|appel(?:le|ez)[\s-]moi|demandez"
+    r"|mon\s+nom\s+(?:est|c['’]est)|moi\s*,?\s*c['’]est|appel(?:le|ez)[\s-]moi|demande[sz]?"
 )
 _WEAK: Final = r"i['’]?m|i\s+am|it['’]?s|this\s+is|here\s+is|je\s+suis|ici|c['’]est"
 # Matched on the lower-cased text (same offsets); the look-behind and first-letter test let

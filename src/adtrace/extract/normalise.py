@@ -19,10 +19,12 @@ Which tokens are rewritten:
   ``"I"`` after a number becomes ``1`` (harmless for phones, which need ten digits and a valid
   number) in exchange for catching ``"416 555 OlOO"``.
 
-Only places where a phone number could be are rewritten: a lone short number or number word, more
-than ``_NEAR`` characters from any other (``un`` in ``un appel``, ``２３`` in ``age ２３``), is
-left as written, and number words are looked for only when two of them, or one and a number,
-are neighbours. This keeps the cost proportional to the digits of an ad.
+Only number words that could be part of a phone number are rewritten: a number word whose word
+run lies more than ``_NEAR`` (8) characters from any other digit-like token (``un`` in
+``un appel``, ``one`` in ``one hour``) is left as written. A larger ``_NEAR`` would also catch
+numbers spelled with long filler between the digits, at the cost of scanning every article of
+French prose; a smaller one would miss ``six four seven dash five``. Scanning only the word runs
+around digits and such words keeps the cost proportional to the digits of an ad.
 
 The rewrite is idempotent: normalising a normalised text changes nothing.
 """
@@ -102,11 +104,10 @@ _NUMBER_WORD_RE: Final = re.compile(rf"\b(?:{_WORD_TRIE})(?:{_WORD_TRIE}|\d)*")
 _LOOKS_TOKEN_RE: Final = re.compile(rf"(?<![^\W_])[OoIl|][OoIl|{_MARKS}]*(?![^\W_])")
 _RUN_RE: Final = re.compile(rf"[\w|{_MARKS}]*")
 _LOOKS_START: Final = frozenset("OoIl")
+_LOOKALIKE_CHAR_RE: Final = re.compile(r"[OoIl|SB]")
+_WORD_PIECE_RE: Final = re.compile(_WORD_TRIE)  # also inside words: "5cinqcinq"
 _RUN_CHARS: Final = frozenset("_|" + _MARKS)
 _NEAR: Final = 8
-_FOLDED_NUMBER_WORDS: Final = frozenset(w.replace("é", "e") for w in WORD_DIGITS)
-_WORD_PREFIXES: Final = frozenset(w[:3] for w in _FOLDED_NUMBER_WORDS)
-_WORDY_RE: Final = re.compile(rf"(?:{_WORD_TRIE.replace('[eé]', 'e')}|[0-9])+")
 
 _PLAIN, _DIGITS, _WORDS, _LOOKS = 0, 1, 2, 3
 
@@ -169,8 +170,8 @@ def normalise_digits(text: str) -> NormalisedText:
     return _rewrite(text, keep)
 
 
-def _anchors(text: str) -> list[int]:
-    """Starts of digit runs, and of number words that could belong to a phone number.
+def _anchors(text: str) -> list[tuple[int, int]]:
+    """Digit runs, and number words that could belong to a phone number, in text order.
 
     A lone number word (``un`` in ``un appel``, ``one`` in ``one hour``) cannot be part of a
     phone number, so its run is not scanned: a word counts only when the word run holding
@@ -178,48 +179,34 @@ def _anchors(text: str) -> list[int]:
     characters of its own. Rewriting never changes the gaps between word runs, so the rewrite
     stays idempotent.
     """
-    digits = [start for start, _ in digit_runs(text)]
-    if not _has_number_words(text):
-        return digits
+    digits = list(digit_runs(text))
     words = [m.span() for m in _NUMBER_WORD_RE.finditer(lower_same_length(text))]
-    others = list(digit_runs(text)) + [m.span() for m in _LOOKS_TOKEN_RE.finditer(text)]
+    if not words:
+        return digits
     rev = text[::-1]
-    word_set = set(words)
-    extents = sorted(
-        {_extent(text, rev, span): span in word_set for span in others + words}.items()
-    )
-    near = {
-        extent
-        for i, (extent, is_word) in enumerate(extents)
-        if is_word and _has_neighbour([e for e, _ in extents], i)
-    }
-    kept = [start for start, end in words if _extent(text, rev, (start, end)) in near]
+    others = sorted(digits + words)
+    kept = [w for w in words if _is_near(text, rev, others, w)]
     return sorted(digits + kept)
 
 
-def _extent(text: str, rev: str, span: tuple[int, int]) -> tuple[int, int]:
-    """The whole word run (letters, digits, pipes, keycap marks) around ``span``."""
-    start = span[0] - (_run_end(rev, len(text) - span[0]) - (len(text) - span[0]))
-    return start, _run_end(text, span[1])
+def _is_near(text: str, rev: str, others: list[tuple[int, int]], word: tuple[int, int]) -> bool:
+    """Is another digit-like token's word run within ``_NEAR`` characters of ``word``'s run?"""
+    run = (_run_start(text, rev, word[0]), _run_end(text, word[1]))
+    i = bisect.bisect_left(others, word)
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(others):
+            other = (_run_start(text, rev, others[j][0]), _run_end(text, others[j][1]))
+            if _close(run, other):
+                return True
+    # Look-alike letters nearby count too: the rewrite may turn them into digits.
+    lo = _run_start(text, rev, max(0, run[0] - _NEAR))
+    hi = _run_end(text, min(len(text), run[1] + _NEAR + 1))
+    return any(_close(run, m.span()) for m in _LOOKS_TOKEN_RE.finditer(text, lo, hi))
 
 
-def _has_neighbour(extents: list[tuple[int, int]], i: int) -> bool:
-    start, end = extents[i]
-    before = i > 0 and start - extents[i - 1][1] <= _NEAR
-    after = i + 1 < len(extents) and extents[i + 1][0] - end <= _NEAR
-    return before or after
-
-
-def _has_number_words(text: str) -> bool:
-    """Does the text hold a number word, alone or glued to others (``fouronesix``)?
-
-    A cheap gate before the word scan, computed on the cached folded words. Rewriting only ever
-    removes number words, so when it says no, the rewritten text says no as well.
-    """
-    words = folded_words(text)
-    if not _FOLDED_NUMBER_WORDS.isdisjoint(words):
-        return True
-    return any(w[:3] in _WORD_PREFIXES and _WORDY_RE.fullmatch(w) for w in words)
+def _close(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Are the two disjoint spans at most ``_NEAR`` characters apart?"""
+    return 0 <= a[0] - b[1] <= _NEAR or 0 <= b[0] - a[1] <= _NEAR
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -241,14 +228,13 @@ def _regions(text: str) -> list[tuple[int, int]]:
     """Merge the word runs holding anchors into regions of nearby runs."""
     regions: list[tuple[int, int]] = []
     rev = ""
-    for anchor in _anchors(text):
-        if regions and anchor < regions[-1][1]:
+    for start, end in _anchors(text):
+        if regions and start < regions[-1][1]:
             continue
-        start = anchor
-        if anchor and (text[anchor - 1].isalnum() or text[anchor - 1] in _RUN_CHARS):
+        if start and _in_run(text, start - 1):
             rev = rev or text[::-1]
-            start = anchor - (_run_end(rev, len(text) - anchor) - (len(text) - anchor))
-        end = _run_end(text, anchor)
+            start = _run_start(text, rev, start)
+        end = _run_end(text, end)
         if regions and start - regions[-1][1] <= _NEAR:
             regions[-1] = (regions[-1][0], end)
         else:
@@ -256,16 +242,33 @@ def _regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
+def _in_run(text: str, pos: int) -> bool:
+    return text[pos].isalnum() or text[pos] in _RUN_CHARS
+
+
 def _run_end(text: str, pos: int) -> int:
-    """End of the run of word characters, pipes and keycap marks starting at ``pos``."""
+    """End of the run of word characters, pipes and keycap marks at or after ``pos``."""
+    if pos >= len(text) or not _in_run(text, pos):
+        return pos
     m = _RUN_RE.match(text, pos)
     return m.end() if m else pos
 
 
+def _run_start(text: str, rev: str, pos: int) -> int:
+    """Start of that run, found by matching the reversed text (``rev`` is ``text[::-1]``)."""
+    if pos == 0 or not _in_run(text, pos - 1):
+        return pos
+    back = len(text) - pos
+    return pos - (_run_end(rev, back) - back)
+
+
 def _scan(text: str, start: int, end: int, tokens: list[_Token]) -> None:
     run = text[start:end]
-    if run.isdigit() and run.isascii():
-        tokens.append(_Token(start, end, _PLAIN))
+    if run.isascii() and not _plain_needs_scan(text, run, start, end):
+        # Only ASCII digits, separators and ordinary words: nothing to rewrite. The token marks
+        # where the digits end, for the look-alike chain that may follow.
+        if text[end - 1].isdigit():
+            tokens.append(_Token(end - 1, end, _PLAIN))
         return
     for m in _TOKEN_RE.finditer(text, start, end):
         s, e = m.span()
@@ -273,6 +276,13 @@ def _scan(text: str, start: int, end: int, tokens: list[_Token]) -> None:
             tokens.extend(_split_pipes(text, s, e))
         else:
             tokens.append(_Token(s, e, _kind(text[s:e])))
+
+
+def _plain_needs_scan(text: str, run: str, start: int, end: int) -> bool:
+    """Could an ASCII region hold something to rewrite (look-alike letters, number words)?"""
+    if _LOOKALIKE_CHAR_RE.search(run):
+        return True
+    return _WORD_PIECE_RE.search(lower_same_length(text), start, end) is not None
 
 
 def _follow_chain(text: str, end: int, limit: int, tokens: list[_Token]) -> None:
@@ -397,7 +407,7 @@ _FOLDABLE_RE: Final = re.compile("[" + "".join(map(chr, sorted(_FOLD))) + "]")
 def digit_runs(text: str) -> tuple[tuple[int, int], ...]:
     """``(start, end)`` of every run of decimal (any script) or circled digits, keycap marks
     included, cached: the phone, age and price extractors all start from the digits of a field."""
-    return tuple(m.span() for m in _DIGIT_RE.finditer(text))
+    return tuple([m.span() for m in _DIGIT_RE.finditer(text)])
 
 
 @lru_cache(maxsize=64)
@@ -413,5 +423,10 @@ def fold(text: str) -> str:
     Offsets into the result are offsets into ``text``. Cached because several extractors fold the
     same field in one :func:`adtrace.extract.extract_all` call.
     """
-    low = lower_same_length(text)
-    return low.translate(_FOLD) if _FOLDABLE_RE.search(low) else low
+    # Substituting only the accented characters is several times faster than str.translate,
+    # which looks up every character.
+    return _FOLDABLE_RE.sub(_fold_char, lower_same_length(text))
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    return _FOLD[ord(m.group())]

@@ -39,7 +39,7 @@ _CHAIN_RE: Final = re.compile(rf"(?=[+0-9])(?:\+\s?)?[0-9]+(?:{GAP}[0-9]+)*")
 _GROUP_RE: Final = re.compile(r"[0-9]+")
 _NEGATIVE_RE: Final = re.compile(
     r"(?i)\b(?:order|ref|réf|reference|référence|invoice|facture|commande|transaction|tracking"
-    r"|suivi|isbn|sku|upc|confirmation|account|compte|dossier|receipt|reçu|serial|série)"
+    r"|suivi|isbn|sku|upc|confirmation|account|compte|dossier|receipt|reçu|serial|série|id)"
     r"\W{0,3}(?:no|n°|nº|number|numéro|num)?\W{0,3}$"
 )
 _CONTEXT_RE: Final = re.compile(

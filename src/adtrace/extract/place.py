@@ -32,6 +32,7 @@ from adtrace.extract.spans import PLACE, Span
 # Underscores stay inside words so handles such as "marie_test_mtl" are not read as places.
 _WORD_RE: Final = re.compile(r"\w+")
 _GAP_RE: Final = re.compile(r"[^\w]{1,3}")
+_GLUE: Final = frozenset("._@/")
 _PREVIOUS_RE: Final = re.compile(r"(\w+)[^\w]{1,3}$")
 _LOCATIVE_WORDS: Final = (
     "in at near downtown from visiting visit to around outside into a au aux dans de du pres sur "
@@ -139,15 +140,20 @@ def _any_complete(aliases: tuple[_Alias, ...], present: set[str]) -> bool:
 
 
 def _occurrences(folded: str, word: str) -> list[int]:
-    """Start offsets where ``word`` occurs as a whole word."""
+    """Start offsets where ``word`` occurs as a whole word, not inside a handle or address."""
     found = []
     pos = folded.find(word)
     while pos >= 0:
         end = pos + len(word)
-        if _is_boundary(folded, pos - 1) and _is_boundary(folded, end):
+        if _is_boundary(folded, pos - 1) and _is_boundary(folded, end) and not _glued(folded, pos):
             found.append(pos)
         pos = folded.find(word, end)
     return found
+
+
+def _glued(folded: str, pos: int) -> bool:
+    """Is the word at ``pos`` part of ``sasha.test.mtl``, ``mtl@``, ``/mtl``?"""
+    return pos > 0 and folded[pos - 1] in _GLUE
 
 
 def _is_boundary(folded: str, pos: int) -> bool:
@@ -155,7 +161,8 @@ def _is_boundary(folded: str, pos: int) -> bool:
 
 
 def _match_words(folded: str, pos: int, words: tuple[str, ...]) -> int | None:
-    """End offset if ``words`` occur from ``pos`` separated by short non-word gaps."""
+    """End offset if ``words`` occur from ``pos`` separated by short non-word gaps (and the last
+    is not glued to what follows, as in ``montreal.com`` or ``mtl_girl``)."""
     for k, word in enumerate(words):
         if k:
             gap = _GAP_RE.match(folded, pos)
@@ -166,6 +173,8 @@ def _match_words(folded: str, pos: int, words: tuple[str, ...]) -> int | None:
         if not folded.startswith(word, pos) or not _is_boundary(folded, end):
             return None
         pos = end
+    if folded[pos : pos + 1] in _GLUE and folded[pos + 1 : pos + 2].isalnum():
+        return None
     return pos
 
 

@@ -20,8 +20,7 @@ region's currency (CAD for Canada). ``roses`` (ad slang for dollars) is reported
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from adtrace.extract.normalise import digit_runs, lower_same_length
 from adtrace.extract.spans import PRICE, Span
@@ -44,7 +43,7 @@ _DURATION: Final = r"""
   | (?<![\w.,])(?P<hq>\d{1,2}(?:[.,]5)?|une?|one|an|a|half\s?an?|1/2|½|demi)[\s-]?
         (?P<hu>heures?|hours?|hrs?|h)\b
   | (?<![\w.,])(?P<mq>\d{1,3})\s?(?P<mu>minutes?|mins?|mn)\b
-  | (?<![\w])(?P<word>hh|hhr|half[\s-]?(?:an?\s)?(?:hour|hr|h)|half|demi[\s-]?heure|qv
+  | (?<![^\W\d])(?P<word>hh|hhr|half[\s-]?(?:an?\s)?(?:hour|hr|h)|half|demi[\s-]?heure|qv
         |quick\s?visit|overnight|toute\s+la\s+nuit|nuit|l['’]heure|heure|hour|hr|h)\b
 """
 _AMOUNT: Final = r"""
@@ -55,7 +54,7 @@ _AMOUNT: Final = r"""
 """
 # Every token starts with a digit, a currency sign or a word; testing that first character lets
 # the engine skip most positions cheaply.
-_FIRST: Final = r"(?=[\d+(½$€]|(?<!\w)[àavdftujohqnlce])"
+_FIRST: Final = r"(?=[\d+(½$€]|(?<![^\W\d])[àavdftujohqnlce])"
 _TOKEN_RE: Final = re.compile(rf"(?x){_FIRST}(?:{_SKIP}|{_DURATION}|(?P<amount>{_AMOUNT}))")
 _STRONG_RE: Final = re.compile(
     r"\s*(?:/|per|par|pour|for|a|an|the|la|le|de|each|chaque|x)?\s*/?\s*", re.IGNORECASE
@@ -78,8 +77,7 @@ _MIN_AMOUNT, _MAX_AMOUNT = 20, 20000
 _MAX_HOURS, _MAX_MINUTES = 12, 240
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     start: int
     end: int
     is_amount: bool
@@ -197,17 +195,29 @@ def _quantity(raw: str) -> float:
 
 
 def _pairs(low: str, items: list[_Item]) -> list[tuple[_Item, _Item]]:
-    """Maximum matching of adjacent amount/duration items: most pairs, then strongest bonds."""
-    best: list[tuple[int, int, list[tuple[_Item, _Item]]]] = [(0, 0, [])]
-    for i in range(1, len(items) + 1):
-        options = [best[i - 1]]
-        if i >= 2:
-            bond = _bond(low, items[i - 2], items[i - 1])
-            if bond:
-                count, weight, chosen = best[i - 2]
-                options.append((count + 1, weight + bond, [*chosen, (items[i - 2], items[i - 1])]))
-        best.append(max(options, key=lambda o: (o[0], o[1])))
-    return [(a, d) if a.is_amount else (d, a) for a, d in best[-1][2]]
+    """Maximum matching of adjacent amount/duration items: most pairs, then strongest bonds.
+
+    Dynamic programming over the sequence; on a tie the earlier pairing wins.
+    """
+    score = [(0, 0)] * (len(items) + 1)
+    take = [False] * (len(items) + 1)
+    for i in range(2, len(items) + 1):
+        score[i] = score[i - 1]
+        bond = _bond(low, items[i - 2], items[i - 1])
+        if bond:
+            paired = (score[i - 2][0] + 1, score[i - 2][1] + bond)
+            if paired > score[i]:
+                score[i], take[i] = paired, True
+    pairs: list[tuple[_Item, _Item]] = []
+    i = len(items)
+    while i >= 2:
+        if take[i]:
+            left, right = items[i - 2], items[i - 1]
+            pairs.append((left, right) if left.is_amount else (right, left))
+            i -= 2
+        else:
+            i -= 1
+    return pairs[::-1]
 
 
 def _bond(low: str, left: _Item, right: _Item) -> int:
