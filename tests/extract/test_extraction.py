@@ -77,3 +77,10 @@ def test_extraction_is_frozen_and_groups_spans() -> None:
     assert isinstance(result, Extraction)
     assert {s.kind for s in result.spans()} == set(KINDS)
     assert all(0.0 <= s.confidence <= 1.0 for s in result.spans())
+
+
+def test_the_package_is_callable_as_adtrace_extract() -> None:
+    import adtrace.extract
+
+    found = adtrace.extract("Call 4I6 five five five 0123")  # type: ignore[operator]
+    assert found.to_json()["phones"] == ["+14165550123"]

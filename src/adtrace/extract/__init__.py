@@ -6,6 +6,9 @@ Every extractor is a pure function ``(text, *, region="CA") -> list[Span]`` list
 :func:`extract_table` on an Arrow table, :func:`extract_file` on a file.
 """
 
+import sys
+import types
+
 from adtrace.extract.extraction import MIN_CONFIDENCE, Extraction, extract_all
 from adtrace.extract.files import extract_file
 from adtrace.extract.language import detect_language
@@ -33,3 +36,13 @@ __all__ = [
     "extract_table",
     "normalise_digits",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """Lets `adtrace.extract(text)` be called directly, as the project's issues promise."""
+
+    def __call__(self, text: str, title: str | None = None, *, region: str = "CA") -> Extraction:
+        return extract_all(text, title, region=region)
+
+
+sys.modules[__name__].__class__ = _CallableModule
