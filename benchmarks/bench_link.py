@@ -35,8 +35,9 @@ from adtrace.link.selectors import extract_selectors  # noqa: E402
 from adtrace.synth import SynthConfig, difficulty_line, generate_ads  # noqa: E402
 
 CACHE = Path("/tmp/adtrace-bench-link")
-SPAN = pa.struct([("kind", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
-                  ("field", pa.string())])
+SPAN = pa.struct(
+    [("kind", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("field", pa.string())]
+)
 
 
 def _extract_range(args: tuple[list[str], list[str]]) -> list[dict[str, Any]]:
@@ -49,10 +50,16 @@ def _extract_range(args: tuple[list[str], list[str]]) -> list[dict[str, Any]]:
         return rows
     for ad, code in zip(found.ad.tolist(), found.code.tolist(), strict=True):
         rows[ad][found.kinds[code] + "s"].append(found.values[code])
-    for i, spans in enumerate(found.spans):
-        rows[i]["selector_spans"] = [
-            {"kind": s.kind, "start": s.start, "end": s.end, "field": s.field} for s in spans
-        ]
+    spans = found.spans
+    for k, ad in enumerate(spans.ad.tolist()):
+        rows[ad]["selector_spans"].append(
+            {
+                "kind": spans.kind[k],
+                "start": int(spans.start[k]),
+                "end": int(spans.end[k]),
+                "field": "title" if spans.title[k] else "text",
+            }
+        )
     return rows
 
 
@@ -65,17 +72,21 @@ def corpus(n: int, seed: int) -> Path:
     table = generate_ads(n, seed)
     texts, titles = table.column("text").to_pylist(), table.column("title").to_pylist()
     step = 5_000
-    chunks = [(texts[i:i + step], titles[i:i + step]) for i in range(0, n, step)]
+    chunks = [(texts[i : i + step], titles[i : i + step]) for i in range(0, n, step)]
     with mp.get_context("fork").Pool(2) as pool:
         rows = [r for part in pool.map(_extract_range, chunks) for r in part]
-    ids = [f"{s}/{i}" for s, i in zip(table.column("site").to_pylist(),
-                                       table.column("id").to_pylist(), strict=True)]
+    ids = [
+        f"{s}/{i}"
+        for s, i in zip(
+            table.column("site").to_pylist(), table.column("id").to_pylist(), strict=True
+        )
+    ]
     table = table.set_column(table.column_names.index("id"), "id", pa.array(ids))
     for name in ("phones", "emails", "handles"):
-        table = table.append_column(name, pa.array([r[name] for r in rows],
-                                                   pa.list_(pa.string())))
-    table = table.append_column("selector_spans", pa.array(
-        [r["selector_spans"] for r in rows], pa.list_(SPAN)))
+        table = table.append_column(name, pa.array([r[name] for r in rows], pa.list_(pa.string())))
+    table = table.append_column(
+        "selector_spans", pa.array([r["selector_spans"] for r in rows], pa.list_(SPAN))
+    )
     pq.write_table(table, path)
     return path
 
@@ -84,8 +95,9 @@ def bcubed(predicted: np.ndarray, truth: np.ndarray) -> tuple[float, float, floa
     """B-cubed precision, recall and F1."""
     p = np.unique(predicted, return_inverse=True)[1]
     g = np.unique(truth, return_inverse=True)[1]
-    joint = np.unique(p.astype(np.int64) * (int(g.max()) + 1) + g, return_inverse=True,
-                      return_counts=True)
+    joint = np.unique(
+        p.astype(np.int64) * (int(g.max()) + 1) + g, return_inverse=True, return_counts=True
+    )
     shared = joint[2][joint[1]]
     precision = float((shared / np.bincount(p)[p]).mean())
     recall = float((shared / np.bincount(g)[g]).mean())
@@ -105,18 +117,28 @@ def independents_merged(predicted: np.ndarray, truth: np.ndarray) -> float:
 def _link_child(path: str, signals: str, seed: int, queue: Any) -> None:
     table = pq.read_table(path)
     start = time.perf_counter()
-    result = link_table(table.drop_columns(["operator_id", "template_id", "persona"]),
-                        signals=signals, params=LinkParams(), seed=seed)  # type: ignore[arg-type]
+    result = link_table(
+        table.drop_columns(["operator_id", "template_id", "persona"]),
+        signals=signals,
+        params=LinkParams(),
+        seed=seed,
+    )  # type: ignore[arg-type]
     seconds = time.perf_counter() - start
     truth = np.asarray(table.column("operator_id").to_pylist())
     predicted = np.asarray(result.cluster_ids)
-    queue.put({
-        "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "bcubed": bcubed(predicted, truth), "indep": independents_merged(predicted, truth),
-        "clusters": len(set(result.cluster_ids)), "advertisers": len(set(truth.tolist())),
-        "digest": hashlib.sha256("\n".join(result.cluster_ids).encode()).hexdigest(),
-        "timings": result.run["timings"], "counts": result.run["counts"],
-    })
+    queue.put(
+        {
+            "seconds": seconds,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "bcubed": bcubed(predicted, truth),
+            "indep": independents_merged(predicted, truth),
+            "clusters": len(set(result.cluster_ids)),
+            "advertisers": len(set(truth.tolist())),
+            "digest": hashlib.sha256("\n".join(result.cluster_ids).encode()).hexdigest(),
+            "timings": result.run["timings"],
+            "counts": result.run["counts"],
+        }
+    )
 
 
 def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
@@ -130,8 +152,9 @@ def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--signals", nargs="*", default=["all", "text"])
     parser.add_argument("--seed", type=int, default=1)
@@ -145,16 +168,22 @@ def main() -> None:
             rows.append((n, signals, link_measured(path, signals, args.seed)))
     again = link_measured(corpus(args.sizes[0], args.seed), args.signals[0], args.seed)
     same = again["digest"] == rows[0][2]["digest"]
-    header = (f"{'ads':>9} {'signals':<8}{'link s':>8}{'peak MB':>9}{'B3 P':>8}{'B3 R':>8}"
-              f"{'B3 F1':>8}{'indep merged':>14}{'clusters':>10}{'advertisers':>13}")
+    header = (
+        f"{'ads':>9} {'signals':<8}{'link s':>8}{'peak MB':>9}{'B3 P':>8}{'B3 R':>8}"
+        f"{'B3 F1':>8}{'indep merged':>14}{'clusters':>10}{'advertisers':>13}"
+    )
     print(header)
     print("-" * len(header))
     for n, signals, m in rows:
         p, r, f = m["bcubed"]
-        print(f"{n:>9} {signals:<8}{m['seconds']:>8.2f}{m['peak_mb']:>9.0f}{p:>8.4f}{r:>8.4f}"
-              f"{f:>8.4f}{m['indep']:>14.4f}{m['clusters']:>10}{m['advertisers']:>13}")
-    print(f"determinism: {args.sizes[0]} ads linked twice with seed {args.seed}: "
-          f"{'identical clusters' if same else 'DIFFERENT clusters'}")
+        print(
+            f"{n:>9} {signals:<8}{m['seconds']:>8.2f}{m['peak_mb']:>9.0f}{p:>8.4f}{r:>8.4f}"
+            f"{f:>8.4f}{m['indep']:>14.4f}{m['clusters']:>10}{m['advertisers']:>13}"
+        )
+    print(
+        f"determinism: {args.sizes[0]} ads linked twice with seed {args.seed}: "
+        f"{'identical clusters' if same else 'DIFFERENT clusters'}"
+    )
     if args.stages:
         for n, signals, m in rows:
             print(n, signals, m["timings"], m["counts"])

@@ -45,8 +45,10 @@ MIN_WORDS = 10
 
 
 def load(path: Path) -> tuple[list[str], list[str]]:
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={"id": pa.string(), "text": pa.string()}))
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(column_types={"id": pa.string(), "text": pa.string()}),
+    )
     ids = [str(x) for x in table.column("id").to_pylist()]
     texts = [x or "" for x in table.column("text").to_pylist()]
     return ids, texts
@@ -58,8 +60,9 @@ def persona_names(text: str) -> list[str]:
         from adtrace.extract.name import extract_names
     except ImportError:
         return []
-    return sorted({str(s.value) for s in extract_names(text) if s.confidence >= 0.5}, key=len,
-                  reverse=True)
+    return sorted(
+        {str(s.value) for s in extract_names(text) if s.confidence >= 0.5}, key=len, reverse=True
+    )
 
 
 def edit_copy(text: str, rng: np.random.Generator, vocabulary: list[str]) -> str:
@@ -70,11 +73,14 @@ def edit_copy(text: str, rng: np.random.Generator, vocabulary: list[str]) -> str
         sentences[i], sentences[j] = sentences[j], sentences[i]
     edited = " ".join(sentences)
     words = list(WORD.finditer(edited))
-    chosen = set(rng.choice(len(words), size=max(1, round(0.1 * len(words))),
-                            replace=False).tolist()) if words else set()
+    chosen = (
+        set(rng.choice(len(words), size=max(1, round(0.1 * len(words))), replace=False).tolist())
+        if words
+        else set()
+    )
     out, last = [], 0
     for k, m in enumerate(words):
-        out.append(edited[last:m.start()])
+        out.append(edited[last : m.start()])
         out.append(vocabulary[int(rng.integers(len(vocabulary)))] if k in chosen else m.group())
         last = m.end()
     out.append(edited[last:])
@@ -93,7 +99,7 @@ def word_trigram_matrix(texts: list[str]) -> Any:
     rows, cols = [], []
     for i, text in enumerate(texts):
         words = [w.lower() for w in WORD.findall(text)]
-        grams = {tuple(words[k:k + 3]) for k in range(max(1, len(words) - 2))} if words else set()
+        grams = {tuple(words[k : k + 3]) for k in range(max(1, len(words) - 2))} if words else set()
         for g in grams:
             rows.append(i)
             cols.append(vocab.setdefault(g, len(vocab)))
@@ -114,16 +120,18 @@ def near_duplicates(texts: list[str]) -> set[int]:
 
 
 def robustness(path: Path, seed: int) -> dict[str, Any]:
-    ids, texts = load(path)
+    _ids, texts = load(path)
     rng = np.random.default_rng(seed)
     vocabulary = sorted({w for t in texts for w in WORD.findall(t) if w.isalpha()})
     dropped = near_duplicates(texts)
-    keep = [i for i, t in enumerate(texts)
-            if i not in dropped and len(WORD.findall(t)) >= MIN_WORDS]
+    keep = [
+        i for i, t in enumerate(texts) if i not in dropped and len(WORD.findall(t)) >= MIN_WORDS
+    ]
     originals = [texts[i] for i in keep]
     copies = [edit_copy(t, rng, vocabulary) for t in originals]
-    table = pa.table({"id": [f"o{i}" for i in keep] + [f"c{i}" for i in keep],
-                      "text": originals + copies})
+    table = pa.table(
+        {"id": [f"o{i}" for i in keep] + [f"c{i}" for i in keep], "text": originals + copies}
+    )
     start = time.perf_counter()
     result = link_table(table, signals="text", params=LinkParams(), seed=seed)
     seconds = time.perf_counter() - start
@@ -132,17 +140,27 @@ def robustness(path: Path, seed: int) -> dict[str, Any]:
     hits = int((labels[:n] == labels[n:]).sum())
     sizes = np.bincount(labels)
     predicted = int((sizes * (sizes - 1) // 2).sum())
-    return {"experiment": "robustness (orig + edited copy)", "ads": 2 * n,
-            "left_out": len(texts) - n, "seconds": seconds,
-            "precision": hits / max(predicted, 1), "recall": hits / max(n, 1),
-            "note": f"{len(dropped)} near-duplicate originals out"}
+    return {
+        "experiment": "robustness (orig + edited copy)",
+        "ads": 2 * n,
+        "left_out": len(texts) - n,
+        "seconds": seconds,
+        "precision": hits / max(predicted, 1),
+        "recall": hits / max(n, 1),
+        "note": f"{len(dropped)} near-duplicate originals out",
+    }
+
+
+NANP = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})(?!\d)")
 
 
 def phones_of(texts: list[str]) -> list[list[str]]:
-    from adtrace.extract.phone import extract_phones
-
-    return [sorted({str(s.value) for s in extract_phones(t) if s.confidence >= 0.5})
-            for t in texts]
+    """Phones per ad by `adtrace.extract` (a plain NANP pattern when it is unavailable)."""
+    try:
+        from adtrace.extract.phone import extract_phones
+    except ImportError:
+        return [sorted({"+1" + "".join(m.groups()) for m in NANP.finditer(t)}) for t in texts]
+    return [sorted({str(s.value) for s in extract_phones(t) if s.confidence >= 0.5}) for t in texts]
 
 
 def phone_groups(phones: list[list[str]]) -> np.ndarray:
@@ -155,8 +173,9 @@ def phone_groups(phones: list[list[str]]) -> np.ndarray:
         for p in numbers:
             a.append(i)
             b.append(n + codes.setdefault(p, len(codes)))
-    labels = connected_components(n + len(codes), np.asarray(a, dtype=np.int64),
-                                  np.asarray(b, dtype=np.int64))[:n]
+    labels = connected_components(
+        n + len(codes), np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    )[:n]
     has = np.asarray([bool(p) for p in phones])
     return np.where(has, labels, -1)
 
@@ -183,9 +202,15 @@ def text_vs_phones(path: Path, seed: int) -> dict[str, Any]:
     truth = phone_groups(phones_of(texts))
     predicted = np.unique(np.asarray(result.cluster_ids), return_inverse=True)[1]
     precision, recall, true_pairs = pair_scores(predicted, truth)
-    return {"experiment": "text only vs phone groups", "ads": len(ids), "left_out": 0,
-            "seconds": seconds, "precision": precision, "recall": recall,
-            "note": f"{int((truth >= 0).sum())} ads with a phone, {true_pairs} true pairs"}
+    return {
+        "experiment": "text only vs phone groups",
+        "ads": len(ids),
+        "left_out": 0,
+        "seconds": seconds,
+        "precision": precision,
+        "recall": recall,
+        "note": f"{int((truth >= 0).sum())} ads with a phone, {true_pairs} true pairs",
+    }
 
 
 def _child(name: str, path: str, seed: int, queue: Any) -> None:
@@ -205,19 +230,24 @@ def run_isolated(name: str, path: Path, seed: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rows = [run_isolated(name, args.data, args.seed) for name in ("robustness", "phones")]
-    header = f"{'experiment':<34}{'ads':>7}{'out':>6}{'time s':>8}{'peak MB':>9}" \
-             f"{'precision':>11}{'recall':>8}  note"
+    header = (
+        f"{'experiment':<34}{'ads':>7}{'out':>6}{'time s':>8}{'peak MB':>9}"
+        f"{'precision':>11}{'recall':>8}  note"
+    )
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['experiment']:<34}{r['ads']:>7}{r['left_out']:>6}{r['seconds']:>8.2f}"
-              f"{r['peak_mb']:>9.0f}{r['precision']:>11.4f}{r['recall']:>8.4f}  {r['note']}")
+        print(
+            f"{r['experiment']:<34}{r['ads']:>7}{r['left_out']:>6}{r['seconds']:>8.2f}"
+            f"{r['peak_mb']:>9.0f}{r['precision']:>11.4f}{r['recall']:>8.4f}  {r['note']}"
+        )
 
 
 if __name__ == "__main__":

@@ -33,12 +33,12 @@ def connected_components(n: int, a: IntArray, b: IntArray) -> IntArray:
 
 
 def _scipy_components(n: int, a: IntArray, b: IntArray) -> IntArray:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components as cc
+    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import connected_components as cc  # type: ignore[import-untyped]
 
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
     _, labels = cc(graph, directed=False)
-    return labels.astype(np.int64)
+    return np.asarray(labels, dtype=np.int64)
 
 
 def smallest_member(labels: IntArray) -> IntArray:

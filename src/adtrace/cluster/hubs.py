@@ -12,6 +12,7 @@ seeded, and the split is recorded so an analyst can see what was cut.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass
 
@@ -37,8 +38,14 @@ class HubStats:
 
 
 def hub_stats(
-    ad: IntArray, code: IntArray, n_codes: int, text_clusters: IntArray, *, min_ads: int,
-    min_groups: int, group_share: float,
+    ad: IntArray,
+    code: IntArray,
+    n_codes: int,
+    text_clusters: IntArray,
+    *,
+    min_ads: int,
+    min_groups: int,
+    group_share: float,
 ) -> HubStats:
     """Find hub selectors.
 
@@ -54,16 +61,20 @@ def hub_stats(
             unrelated text). Lower flags more selectors as hubs.
     """
     n_ads = np.bincount(code, minlength=n_codes).astype(np.int64)
-    pairs = np.unique(code * (int(text_clusters.max()) + 1 if len(text_clusters) else 1)
-                      + text_clusters[ad])
+    pairs = np.unique(
+        code * (int(text_clusters.max()) + 1 if len(text_clusters) else 1) + text_clusters[ad]
+    )
     width = int(text_clusters.max()) + 1 if len(text_clusters) else 1
     n_groups = np.bincount(pairs // width, minlength=n_codes).astype(np.int64)
-    is_hub = (n_ads >= min_ads) & (n_groups >= min_groups) & (
-        n_groups >= group_share * np.maximum(n_ads, 1)
+    is_hub = (
+        (n_ads >= min_ads)
+        & (n_groups >= min_groups)
+        & (n_groups >= group_share * np.maximum(n_ads, 1))
     )
     if is_hub.any():
-        log.info("%d hub selectors (largest in %d ads)", int(is_hub.sum()),
-                 int(n_ads[is_hub].max()))
+        log.info(
+            "%d hub selectors (largest in %d ads)", int(is_hub.sum()), int(n_ads[is_hub].max())
+        )
     return HubStats(n_ads, n_groups, is_hub)
 
 
@@ -104,9 +115,55 @@ class Split:
     weight_cut: float
 
 
-def split_giants(
-    labels: IntArray, a: IntArray, b: IntArray, w: F64Array, *, limit: int, resolution: float,
+def _split_one(
+    members: BoolArray,
+    a: IntArray,
+    b: IntArray,
+    w: F64Array,
+    new: IntArray,
+    resolution: float,
     seed: int,
+    root: int,
+) -> Split:
+    """Louvain on one giant's links; writes each part's smallest ad into `new`."""
+    import networkx as nx  # type: ignore[import-untyped]
+
+    inside = members[a] & members[b]
+    graph = nx.Graph()
+    graph.add_nodes_from(np.flatnonzero(members).tolist())
+    graph.add_weighted_edges_from(
+        zip(a[inside].tolist(), b[inside].tolist(), w[inside].tolist(), strict=True)
+    )
+    parts = nx.community.louvain_communities(graph, resolution=resolution, seed=seed)
+    part_of = {node: i for i, nodes in enumerate(parts) for node in nodes}
+    pa = np.asarray([part_of[x] for x in a[inside].tolist()], dtype=np.int64)
+    pb = np.asarray([part_of[x] for x in b[inside].tolist()], dtype=np.int64)
+    for nodes in parts:
+        rows = np.asarray(sorted(nodes), dtype=np.int64)
+        new[rows] = rows[0]
+    cut = pa != pb
+    size = int(members.sum())
+    log.info("split a cluster of %d ads into %d parts", size, len(parts))
+    return Split(
+        root,
+        size,
+        len(parts),
+        float(nx.community.modularity(graph, parts)),
+        int(cut.sum()),
+        float(w[inside][cut].sum()),
+    )
+
+
+def split_giants(
+    labels: IntArray,
+    a: IntArray,
+    b: IntArray,
+    w: F64Array,
+    *,
+    limit: int,
+    resolution: float,
+    seed: int,
+    max_ads: int = 200_000,
 ) -> tuple[IntArray, list[Split]]:
     """Split clusters larger than `limit` with Louvain (networkx), seeded.
 
@@ -118,37 +175,28 @@ def split_giants(
         limit: clusters with more ads than this are split.
         resolution: Louvain resolution; higher gives smaller communities.
         seed: Louvain's seed.
+        max_ads: clusters larger than this are left whole (with a warning): networkx Louvain
+            is pure Python and would take minutes.
 
     Returns:
         New labels (smallest member of each part) and one record per split.
     """
     sizes = np.bincount(labels, minlength=len(labels))
     giants = np.flatnonzero(sizes > limit)
+    if (sizes[giants] > max_ads).any():
+        log.warning(
+            "%d clusters exceed %d ads and are not split",
+            int((sizes[giants] > max_ads).sum()),
+            max_ads,
+        )
+        giants = giants[sizes[giants] <= max_ads]
     if len(giants) == 0:
         return labels, []
-    try:
-        import networkx as nx
-    except ImportError:
+    if importlib.util.find_spec("networkx") is None:
         log.warning("networkx is not installed: %d giant clusters left whole", len(giants))
         return labels, []
     new = labels.copy()
-    splits: list[Split] = []
-    for root in giants.tolist():
-        inside = (labels[a] == root) & (labels[b] == root)
-        graph = nx.Graph()
-        graph.add_nodes_from(np.flatnonzero(labels == root).tolist())
-        graph.add_weighted_edges_from(zip(a[inside].tolist(), b[inside].tolist(),
-                                          w[inside].tolist(), strict=True))
-        parts = nx.community.louvain_communities(graph, resolution=resolution, seed=seed)
-        part_of = {node: i for i, members in enumerate(parts) for node in members}
-        pa = np.asarray([part_of[x] for x in a[inside].tolist()], dtype=np.int64)
-        pb = np.asarray([part_of[x] for x in b[inside].tolist()], dtype=np.int64)
-        for members in parts:
-            rows = np.asarray(sorted(members), dtype=np.int64)
-            new[rows] = rows[0]
-        cut = pa != pb
-        splits.append(Split(root, int(sizes[root]), len(parts),
-                            float(nx.community.modularity(graph, parts)), int(cut.sum()),
-                            float(w[inside][cut].sum())))
-        log.info("split a cluster of %d ads into %d parts", int(sizes[root]), len(parts))
+    splits = [
+        _split_one(labels == root, a, b, w, new, resolution, seed, root) for root in giants.tolist()
+    ]
     return connected_components(len(labels), np.arange(len(labels)), new), splits

@@ -26,11 +26,11 @@ from adtrace.cluster.components import connected_components
 from adtrace.text.lsh import candidate_pairs, choose_rows, unique_pairs
 from adtrace.text.minhash import MinHasher, estimate_jaccard
 from adtrace.text.shingle import (
-    VALUE_MASK,
     ShingleSets,
     concat_sets,
     intersection_sizes,
     segment_index,
+    sort_segments,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -40,7 +40,6 @@ U16Array = npt.NDArray[np.uint16]
 
 log = logging.getLogger(__name__)
 
-_CLUSTER_SHIFT: Final = np.uint64(48)
 _CHUNK_CLUSTERS: Final = 1 << 16
 
 
@@ -85,8 +84,9 @@ class Merge:
     score: float
 
 
-def cluster_cores(sets: ShingleSets, labels: IntArray, share: float
-                  ) -> tuple[IntArray, ShingleSets]:
+def cluster_cores(
+    sets: ShingleSets, labels: IntArray, share: float
+) -> tuple[IntArray, ShingleSets]:
     """Core shingle set of every cluster.
 
     Args:
@@ -99,75 +99,97 @@ def cluster_cores(sets: ShingleSets, labels: IntArray, share: float
     """
     used = labels >= 0
     roots, index = np.unique(labels[used], return_inverse=True)
-    full_index = np.full(len(labels), -1, dtype=np.int64)
-    full_index[used] = index
     sizes = np.bincount(index, minlength=len(roots))
+    alone = sizes[index] == 1
+    ads = np.flatnonzero(used)
+    single = sets.take(ads[alone])  # a one-ad cluster's core is the ad's own set
+    group_index = np.full(len(labels), -1, dtype=np.int64)
+    groups = np.flatnonzero(sizes > 1)
+    group_index[ads[~alone]] = np.searchsorted(groups, index[~alone])
     parts: list[ShingleSets] = []
-    for lo in range(0, len(roots), _CHUNK_CLUSTERS):
-        hi = min(lo + _CHUNK_CLUSTERS, len(roots))
-        parts.append(_chunk_cores(sets, full_index, sizes, lo, hi, share))
-    offsets = np.concatenate([[0], np.cumsum(np.concatenate([p.sizes for p in parts]))]) \
-        if parts else np.zeros(1)
-    values = np.concatenate([p.values for p in parts]) if parts else np.zeros(0, np.uint64)
-    return roots.astype(np.int64), ShingleSets(offsets.astype(np.int64), values)
+    for lo in range(0, len(groups), _CHUNK_CLUSTERS):
+        hi = min(lo + _CHUNK_CLUSTERS, len(groups))
+        parts.append(_chunk_cores(sets, group_index, sizes[groups], lo, hi, share))
+    cores = concat_sets([single, *parts])
+    order = np.argsort(np.concatenate([roots[sizes == 1], roots[groups]]), kind="stable")
+    return roots.astype(np.int64), cores.take(order)
 
 
-def _chunk_cores(sets: ShingleSets, index: IntArray, sizes: IntArray, lo: int, hi: int,
-                 share: float) -> ShingleSets:
+def _chunk_cores(
+    sets: ShingleSets, index: IntArray, sizes: IntArray, lo: int, hi: int, share: float
+) -> ShingleSets:
+    """Cores of clusters lo..hi (by index), counting each cluster's shingles in its own row."""
     ads = np.flatnonzero((index >= lo) & (index < hi))
+    ads = ads[np.argsort(index[ads], kind="stable")]
     counts = sets.sizes[ads]
     values = sets.values[segment_index(sets.offsets[ads], counts)]
-    local = np.repeat(index[ads] - lo, counts).astype(np.uint64)
-    keys = np.sort((local << _CLUSTER_SHIFT) | values)
-    if len(keys) == 0:
-        return ShingleSets(np.zeros(hi - lo + 1, dtype=np.int64), keys)
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    repeats = np.diff(np.append(starts, len(keys)))
-    cluster = (keys[starts] >> _CLUSTER_SHIFT).astype(np.int64)
-    need = np.maximum(1, np.ceil(share * sizes[lo:hi][cluster] - 1e-9))
+    per_cluster = np.bincount(index[ads] - lo, weights=counts, minlength=hi - lo).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(per_cluster)]).astype(np.int64)
+    values = sort_segments(values, offsets)
+    if len(values) == 0:
+        return ShingleSets(np.zeros(hi - lo + 1, dtype=np.int64), values)
+    cluster = np.repeat(np.arange(hi - lo), per_cluster)
+    starts = np.flatnonzero(
+        np.concatenate([[True], (values[1:] != values[:-1]) | (cluster[1:] != cluster[:-1])])
+    )
+    repeats = np.diff(np.append(starts, len(values)))
+    owner = cluster[starts]
+    need = np.maximum(1, np.ceil(share * sizes[lo:hi][owner] - 1e-9))
     keep = repeats >= need
-    kept = keys[starts][keep]
-    per = np.bincount(cluster[keep], minlength=hi - lo)
-    return ShingleSets(np.concatenate([[0], np.cumsum(per)]).astype(np.int64), kept & VALUE_MASK)
+    per = np.bincount(owner[keep], minlength=hi - lo)
+    return ShingleSets(np.concatenate([[0], np.cumsum(per)]).astype(np.int64), values[starts][keep])
 
 
 @dataclass
-class _Cores:
-    """Current clusters: their roots (smallest ad), cores and core signatures."""
+class Cores:
+    """Current clusters: their roots (smallest ad, ascending), cores and core signatures."""
 
     roots: IntArray
     cores: ShingleSets
     signatures: U16Array
+    position: IntArray
 
     @property
     def sizes(self) -> IntArray:
+        """Core size of each cluster."""
         return self.cores.sizes
 
     def index_of(self, ads: IntArray) -> IntArray:
-        return np.searchsorted(self.roots, ads)  # type: ignore[no-any-return]
+        """Cluster index of root ads (-1 for ads that are not a root)."""
+        index: IntArray = self.position[ads]
+        return index
 
 
-def _compute_cores(sets: ShingleSets, labels: IntArray, params: CoreParams) -> _Cores:
+def _positions(n: int, roots: IntArray) -> IntArray:
+    position = np.full(n, -1, dtype=np.int64)
+    position[roots] = np.arange(len(roots), dtype=np.int64)
+    return position
+
+
+def _compute_cores(sets: ShingleSets, labels: IntArray, params: CoreParams) -> Cores:
     roots, cores = cluster_cores(sets, labels, params.core_share)
     signatures = MinHasher(params.num_perm, params.seed).signatures(cores)
-    return _Cores(roots, cores, signatures)
+    return Cores(roots, cores, signatures, _positions(len(labels), roots))
 
 
-def _update_cores(old: _Cores, sets: ShingleSets, labels: IntArray, centres: IntArray,
-                  params: CoreParams) -> _Cores:
-    """Cores after a round: recomputed for the clusters that absorbed others, kept elsewhere."""
-    roots = np.unique(labels)
-    changed_labels = np.where(np.isin(labels, centres), labels, -1)
-    fresh = _compute_cores(sets, changed_labels, params)
-    is_fresh = np.isin(roots, fresh.roots)
-    kept = old.index_of(roots[~is_fresh])
-    order = np.argsort(np.concatenate([roots[~is_fresh], fresh.roots]), kind="stable")
+def _update_cores(
+    old: Cores, sets: ShingleSets, labels: IntArray, changed: IntArray, params: CoreParams
+) -> Cores:
+    """Cores after a round: recomputed for the `changed` clusters (by root), kept elsewhere."""
+    n = len(labels)
+    is_changed = np.zeros(n, dtype=bool)
+    is_changed[changed] = True
+    fresh = _compute_cores(sets, np.where(is_changed[labels], labels, -1), params)
+    unchanged = old.roots[~is_changed[old.roots] & (labels[old.roots] == old.roots)]
+    kept = old.index_of(unchanged)
+    roots = np.concatenate([unchanged, fresh.roots])
+    order = np.argsort(roots, kind="stable")
     cores = concat_sets([old.cores.take(kept), fresh.cores]).take(order)
     signatures = np.concatenate([old.signatures[kept], fresh.signatures])[order]
-    return _Cores(roots, cores, signatures)
+    return Cores(roots[order], cores, signatures, _positions(n, roots[order]))
 
 
-def _core_scores(cores: _Cores, a: IntArray, b: IntArray, params: CoreParams) -> F64Array:
+def _core_scores(cores: Cores, a: IntArray, b: IntArray, params: CoreParams) -> F64Array:
     """Core Jaccard similarity (0 when either core is below `min_core_shingles`).
 
     The MinHash estimate screens the pairs; those within three standard errors of the
@@ -184,8 +206,9 @@ def _core_scores(cores: _Cores, a: IntArray, b: IntArray, params: CoreParams) ->
     return exact
 
 
-def _star_matching(a: IntArray, b: IntArray, score: F64Array, sizes: IntArray
-                   ) -> list[tuple[int, int, float]]:
+def _star_matching(
+    a: IntArray, b: IntArray, score: F64Array, sizes: IntArray
+) -> list[tuple[int, int, float]]:
     """Greedy merges, best first: a cluster absorbs others or is absorbed, not both."""
     role: dict[int, int] = {}  # 1 centre, 2 absorbed
     merges: list[tuple[int, int, float]] = []
@@ -203,13 +226,48 @@ def _star_matching(a: IntArray, b: IntArray, score: F64Array, sizes: IntArray
     return merges
 
 
-def _lsh_candidates(cores: _Cores, params: CoreParams) -> tuple[IntArray, IntArray]:
+def _lsh_candidates(cores: Cores, params: CoreParams) -> tuple[IntArray, IntArray]:
     """Pairs of clusters (as root ads) whose core signatures share an LSH band."""
     valid = cores.sizes > 0
-    rows = choose_rows(cores.signatures, valid=valid, min_rows=params.min_rows,
-                       max_candidates_per_ad=params.max_candidates_per_cluster)
+    rows = choose_rows(
+        cores.signatures,
+        valid=valid,
+        min_rows=params.min_rows,
+        max_candidates_per_ad=params.max_candidates_per_cluster,
+    )
     a, b = candidate_pairs(cores.signatures, rows, valid=valid)
     return cores.roots[a], cores.roots[b]
+
+
+@dataclass(frozen=True, slots=True)
+class Linkage:
+    """Result of core linkage.
+
+    Attributes:
+        labels: per ad, the smallest ad of its cluster.
+        merges: every merge made, in order.
+        candidates: the candidate pairs considered, as pairs of ads (reusable by a later
+            linkage over coarser clusters).
+    """
+
+    labels: IntArray
+    merges: list[Merge]
+    candidates: tuple[IntArray, IntArray]
+    cores: Cores
+
+
+def _merge_round(
+    labels: IntArray, cores: Cores, chosen: list[tuple[int, int, float]]
+) -> tuple[IntArray, IntArray]:
+    """Labels after merging each absorbed cluster into its centre, and the merged roots."""
+    centre_of = np.arange(len(cores.roots), dtype=np.int64)
+    for centre, other, _ in chosen:
+        centre_of[other] = centre
+    new_root = cores.roots.copy()
+    np.minimum.at(new_root, centre_of, cores.roots)  # smallest ad of each merged group
+    index = cores.index_of(labels)
+    merged = np.unique(new_root[centre_of[[c for c, _, _ in chosen]]])
+    return new_root[centre_of[index]], merged
 
 
 def core_linkage(
@@ -217,7 +275,10 @@ def core_linkage(
     strong: tuple[IntArray, IntArray],
     weak: tuple[IntArray, IntArray],
     params: CoreParams,
-) -> tuple[IntArray, list[Merge]]:
+    *,
+    lsh: bool = True,
+    start: Linkage | None = None,
+) -> Linkage:
     """Cluster ads: strong links join, then clusters merge by core similarity in rounds.
 
     Candidate cluster pairs (weak links, and LSH over the first round's core signatures) are
@@ -227,38 +288,41 @@ def core_linkage(
     Args:
         sets: boilerplate-free shingle sets of the ads.
         strong: (a, b) links that join ads directly.
-        weak: (a, b) links that only propose cluster pairs to compare.
+        weak: (a, b) pairs of ads whose clusters should be compared (weak links, or the
+            candidates of an earlier linkage).
         params: see `CoreParams`.
-
-    Returns:
-        Per ad, the smallest ad of its cluster; and every merge made.
+        lsh: also find candidate clusters by LSH over the first round's cores.
+        start: an earlier linkage whose clusters `strong` only joins further: its cores are
+            reused for every cluster the strong links leave unchanged.
     """
     n = len(sets)
     labels = connected_components(n, *strong)
-    cores = _compute_cores(sets, labels, params)
-    la, lb = _lsh_candidates(cores, params)
+    if start is None:
+        cores = _compute_cores(sets, labels, params)
+    else:
+        joined = np.unique(labels * (n + 1) + start.labels) // (n + 1)
+        roots, count = np.unique(joined, return_counts=True)
+        cores = _update_cores(start.cores, sets, labels, roots[count > 1], params)
+    la, lb = _lsh_candidates(cores, params) if lsh else (weak[0][:0], weak[1][:0])
     cand_a, cand_b = np.concatenate([la, weak[0]]), np.concatenate([lb, weak[1]])
     changed = np.ones(len(cores.roots), dtype=bool)
     merges: list[Merge] = []
     for round_no in range(1, params.max_rounds + 1):
-        a, b = unique_pairs(cores.index_of(labels[cand_a]), cores.index_of(labels[cand_b]),
-                            max(len(cores.roots), 1))
-        touched = changed[a] | changed[b]
-        a, b = a[touched], b[touched]
+        ia, ib = cores.index_of(labels[cand_a]), cores.index_of(labels[cand_b])
+        touched = (ia != ib) & (changed[ia] | changed[ib])
+        a, b = unique_pairs(ia[touched], ib[touched], max(len(cores.roots), 1))
         score = _core_scores(cores, a, b, params)
         keep = score >= params.threshold
         ads_per = np.bincount(cores.index_of(labels), minlength=len(cores.roots))
         chosen = _star_matching(a[keep], b[keep], score[keep], ads_per)
         if not chosen:
             break
-        centre_of = np.arange(len(cores.roots), dtype=np.int64)
-        for centre, other, s in chosen:
-            centre_of[other] = centre
-            merges.append(Merge(round_no, int(cores.roots[centre]), int(cores.roots[other]), s))
-        labels = connected_components(n, np.arange(n),
-                                      cores.roots[centre_of[cores.index_of(labels)]])
-        centres = np.unique(labels[cores.roots[np.unique([c for c, _, _ in chosen])]])
-        cores = _update_cores(cores, sets, labels, centres, params)
-        changed = np.isin(cores.roots, centres)
+        merges += [
+            Merge(round_no, int(cores.roots[c]), int(cores.roots[o]), sc) for c, o, sc in chosen
+        ]
+        labels, merged = _merge_round(labels, cores, chosen)
+        cores = _update_cores(cores, sets, labels, merged, params)
+        changed = np.zeros(len(cores.roots), dtype=bool)
+        changed[cores.index_of(merged)] = True
         log.debug("core linkage round %d: %d merges", round_no, len(chosen))
-    return labels, merges
+    return Linkage(labels, merges, (cand_a, cand_b), cores)

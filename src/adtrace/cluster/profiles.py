@@ -13,16 +13,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 PERSONA_COLUMNS = ("persona", "name")
-_RENAMED = {"cluster_id_count": "n_ads", "site_distinct": "sites", "city_distinct": "cities",
-            "persona_distinct": "personas", "seen_min": "first_seen", "seen_max": "last_seen",
-            "value_distinct": "values"}
+_RENAMED = {
+    "cluster_id_count": "n_ads",
+    "site_distinct": "sites",
+    "city_distinct": "cities",
+    "persona_distinct": "personas",
+    "seen_min": "first_seen",
+    "seen_max": "last_seen",
+    "value_distinct": "values",
+}
 
 
 def parse_times(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """ISO 8601 strings as UTC timestamps (naive times count as UTC; unparsable give null)."""
     strings = pc.cast(column, pa.string())
     try:
-        return pc.cast(strings, pa.timestamp("s", tz="UTC"))  # type: ignore[no-any-return]
+        return pc.cast(strings, pa.timestamp("s", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return pa.array([_parse_one(s) for s in strings.to_pylist()], pa.timestamp("s", tz="UTC"))
 
@@ -45,8 +51,11 @@ def _optional(table: pa.Table, names: Sequence[str], n: int) -> pa.Array:
 
 
 def cluster_profiles(
-    table: pa.Table, cluster_ids: Sequence[str], selector_rows: Sequence[int],
-    selector_kinds: Sequence[str], selector_values: Sequence[str],
+    table: pa.Table,
+    cluster_ids: Sequence[str],
+    selector_rows: Sequence[int],
+    selector_kinds: Sequence[str],
+    selector_values: Sequence[str],
     extra: dict[str, list[Any]] | None = None,
 ) -> pa.Table:
     """One summary row per cluster.
@@ -65,35 +74,67 @@ def cluster_profiles(
         first_seen, last_seen (and `extra`), sorted by cluster id.
     """
     n = table.num_rows
-    times = parse_times(table.column("posted_at")) if "posted_at" in table.column_names \
+    times = (
+        parse_times(table.column("posted_at"))
+        if "posted_at" in table.column_names
         else pa.nulls(n, pa.timestamp("s", tz="UTC"))
-    base = pa.table({
-        "cluster_id": pa.array(cluster_ids, pa.string()),
-        "site": _optional(table, ("site",), n),
-        "city": _optional(table, ("city",), n),
-        "persona": _optional(table, PERSONA_COLUMNS, n),
-        "seen": times,
-    })
-    summary = base.group_by("cluster_id").aggregate([
-        ("cluster_id", "count"), ("site", "distinct"), ("city", "distinct"),
-        ("persona", "distinct"), ("seen", "min"), ("seen", "max"),
-    ])
+    )
+    base = pa.table(
+        {
+            "cluster_id": pa.array(cluster_ids, pa.string()),
+            "site": _optional(table, ("site",), n),
+            "city": _optional(table, ("city",), n),
+            "persona": _optional(table, PERSONA_COLUMNS, n),
+            "seen": times,
+        }
+    )
+    summary = base.group_by("cluster_id").aggregate(
+        [
+            ("cluster_id", "count"),
+            ("site", "distinct"),
+            ("city", "distinct"),
+            ("persona", "distinct"),
+            ("seen", "min"),
+            ("seen", "max"),
+        ]
+    )
     summary = summary.rename_columns([_RENAMED.get(c, c) for c in summary.column_names])
-    summary = _with_selectors(summary, cluster_ids, selector_rows, selector_kinds,
-                              selector_values)
+    summary = _with_selectors(summary, cluster_ids, selector_rows, selector_kinds, selector_values)
     summary = summary.sort_by("cluster_id")
     for name, values in (extra or {}).items():
         summary = summary.append_column(name, pa.array(values))
-    return summary.select(["cluster_id", "n_ads", "sites", "cities", "personas", "phones",
-                           "emails", "handles", "first_seen", "last_seen",
-                           *(extra or {}).keys()])
+    return summary.select(
+        [
+            "cluster_id",
+            "n_ads",
+            "sites",
+            "cities",
+            "personas",
+            "phones",
+            "emails",
+            "handles",
+            "first_seen",
+            "last_seen",
+            *(extra or {}).keys(),
+        ]
+    )
 
 
-def _with_selectors(summary: pa.Table, cluster_ids: Sequence[str], rows: Sequence[int],
-                    kinds: Sequence[str], values: Sequence[str]) -> pa.Table:
+def _with_selectors(
+    summary: pa.Table,
+    cluster_ids: Sequence[str],
+    rows: Sequence[int],
+    kinds: Sequence[str],
+    values: Sequence[str],
+) -> pa.Table:
     cluster_of = pa.array(cluster_ids, pa.string()).take(pa.array(rows, pa.int64()))
-    incidence = pa.table({"cluster_id": cluster_of, "kind": pa.array(kinds, pa.string()),
-                          "value": pa.array(values, pa.string())})
+    incidence = pa.table(
+        {
+            "cluster_id": cluster_of,
+            "kind": pa.array(kinds, pa.string()),
+            "value": pa.array(values, pa.string()),
+        }
+    )
     for kind, column in (("phone", "phones"), ("email", "emails"), ("handle", "handles")):
         part = incidence.filter(pc.equal(incidence.column("kind"), kind))
         grouped = part.group_by("cluster_id").aggregate([("value", "distinct")])

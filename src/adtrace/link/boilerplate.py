@@ -34,16 +34,21 @@ def near_duplicate_groups(sets: ShingleSets, params: LinkParams, seed: int) -> I
     """Group label per ad: components of pairs with estimated Jaccard >= `group_jaccard`."""
     signatures = MinHasher(params.num_perm, seed).signatures(sets)
     valid = sets.sizes > 0
-    rows = choose_rows(signatures, valid=valid, min_rows=_GROUP_MIN_ROWS,
-                       max_candidates_per_ad=params.max_candidates_per_ad,
-                       max_bucket=params.max_bucket)
+    rows = choose_rows(
+        signatures,
+        valid=valid,
+        min_rows=_GROUP_MIN_ROWS,
+        max_candidates_per_ad=params.max_candidates_per_ad,
+        max_bucket=params.max_bucket,
+    )
     a, b = candidate_pairs(signatures, rows, valid=valid, max_bucket=params.max_bucket)
     close = estimate_jaccard(signatures, a, b) >= params.group_jaccard
     return connected_components(len(sets), a[close], b[close])
 
 
-def distinct_label_counts(values: U64Array, labels: IntArray, spare_bits: int
-                          ) -> tuple[U64Array, IntArray, int]:
+def distinct_label_counts(
+    values: U64Array, labels: IntArray, spare_bits: int
+) -> tuple[U64Array, IntArray, int]:
     """For each distinct value, the number of distinct labels it occurs with.
 
     Values and labels share one 64-bit key; when labels need more than 64 - 48 - `spare_bits`
@@ -55,8 +60,9 @@ def distinct_label_counts(values: U64Array, labels: IntArray, spare_bits: int
     """
     label_bits = max(1, int(labels.max()).bit_length()) if len(labels) else 1
     shift = max(0, VALUE_BITS + spare_bits + label_bits - 64)
-    keys = sorted_unique(((values >> np.uint64(shift)) << np.uint64(label_bits))
-                         | labels.astype(np.uint64))
+    keys = sorted_unique(
+        ((values >> np.uint64(shift)) << np.uint64(label_bits)) | labels.astype(np.uint64)
+    )
     shifted = keys >> np.uint64(label_bits)
     if len(shifted) == 0:
         return shifted, np.zeros(0, dtype=np.int64), shift
@@ -111,14 +117,26 @@ def learn_boilerplate(
             continue
         limit = max(params.boilerplate_min_groups, params.site_boilerplate_share * n_site)
         site_found = _frequent(sample.values[in_site], site_groups, limit, shift)
-        per_site[name] = int(len(np.setdiff1d(site_found, overall)))
+        per_site[name] = len(np.setdiff1d(site_found, overall))
         found.append(site_found)
     hashes = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
-    log.info("boilerplate: %d shingles (%d overall) from %d ads in %d groups",
-             len(hashes), len(overall), len(sample), n_groups)
-    return BoilerplateModel(hashes=hashes, shift=shift, overall=int(len(overall)),
-                            per_site=per_site, n_ads=len(sample), n_groups=n_groups,
-                            shingle_size=params.shingle_size, hash_version=HASH_VERSION)
+    log.info(
+        "boilerplate: %d shingles (%d overall) from %d ads in %d groups",
+        len(hashes),
+        len(overall),
+        len(sample),
+        n_groups,
+    )
+    return BoilerplateModel(
+        hashes=hashes,
+        shift=shift,
+        overall=len(overall),
+        per_site=per_site,
+        n_ads=len(sample),
+        n_groups=n_groups,
+        shingle_size=params.shingle_size,
+        hash_version=HASH_VERSION,
+    )
 
 
 def _sample_rows(n: int, size: int, seed: int) -> IntArray:

@@ -19,34 +19,41 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from adtrace.link.batch import AdBatch
 from adtrace.link.graph import LinkGraph, kind_names
+from adtrace.link.model import BoilerplateModel
 from adtrace.link.selectors import Selectors
-from adtrace.link.similarity import PairSimilarity
+from adtrace.link.similarity import PairSimilarity, exact_similarity
 from adtrace.text.align import Passage, shared_passages
-from adtrace.text.shingle import ShingleSets, shared_values
+from adtrace.text.shingle import ShingleSets, shared_values, shingle_sets
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-LINK_SCHEMA: Final = pa.schema([
-    ("a", pa.string()),
-    ("b", pa.string()),
-    ("cluster_id", pa.string()),
-    ("kinds", pa.list_(pa.string())),
-    ("score", pa.float64()),
-    ("shared_phones", pa.list_(pa.string())),
-    ("shared_emails", pa.list_(pa.string())),
-    ("shared_handles", pa.list_(pa.string())),
-    ("hub_selectors", pa.list_(pa.string())),
-    ("text_estimate", pa.float64()),
-    ("text_jaccard", pa.float64()),
-    ("text_containment", pa.float64()),
-    ("body_jaccard", pa.float64()),
-    ("title_jaccard", pa.float64()),
-])
+LINK_SCHEMA: Final = pa.schema(
+    [
+        ("a", pa.string()),
+        ("b", pa.string()),
+        ("cluster_id", pa.string()),
+        ("kinds", pa.list_(pa.string())),
+        ("score", pa.float64()),
+        ("shared_phones", pa.list_(pa.string())),
+        ("shared_emails", pa.list_(pa.string())),
+        ("shared_handles", pa.list_(pa.string())),
+        ("hub_selectors", pa.list_(pa.string())),
+        ("text_estimate", pa.float64()),
+        ("text_jaccard", pa.float64()),
+        ("text_containment", pa.float64()),
+        ("body_jaccard", pa.float64()),
+        ("title_jaccard", pa.float64()),
+    ]
+)
 """Columns of the links table (one row per written link)."""
-_SHARED_COLUMNS: Final = {"phone": "shared_phones", "email": "shared_emails",
-                          "handle": "shared_handles"}
+_SHARED_COLUMNS: Final = {
+    "phone": "shared_phones",
+    "email": "shared_emails",
+    "handle": "shared_handles",
+}
 
 
 def incidence_sets(selectors: Selectors, n_ads: int) -> ShingleSets:
@@ -67,8 +74,13 @@ def _lists(n: int, owner: IntArray, values: pa.Array) -> pa.Array:
 
 
 def link_table(
-    ids: Sequence[str], cluster_ids: Sequence[str], graph: LinkGraph, edges: IntArray,
-    similarity: PairSimilarity, selectors: Selectors, hubs: BoolArray,
+    ids: Sequence[str],
+    cluster_ids: Sequence[str],
+    graph: LinkGraph,
+    edges: IntArray,
+    similarity: PairSimilarity,
+    selectors: Selectors,
+    hubs: BoolArray,
 ) -> pa.Table:
     """Evidence records for the chosen edges of the graph (built column-wise with Arrow).
 
@@ -100,9 +112,15 @@ def link_table(
         own = kinds[code] == kind if len(code) else np.zeros(0, dtype=bool)
         columns[column] = _lists(n, pair[own], values.take(pa.array(code[own])))
     hub = hubs[code] if len(code) else np.zeros(0, dtype=bool)
-    labels = pa.array([f"{k}:{v}" for k, v in zip(kinds[code[hub]].tolist(),
-                                                   values.take(pa.array(code[hub])).to_pylist(),
-                                                   strict=True)], pa.string())
+    labels = pa.array(
+        [
+            f"{k}:{v}"
+            for k, v in zip(
+                kinds[code[hub]].tolist(), values.take(pa.array(code[hub])).to_pylist(), strict=True
+            )
+        ],
+        pa.string(),
+    )
     columns["hub_selectors"] = _lists(n, pair[hub], labels)
     for name in ("estimate", "jaccard", "containment"):
         columns[f"text_{name}"] = _rounded(getattr(similarity, name))
@@ -118,13 +136,18 @@ def _rounded(values: npt.NDArray[np.float64]) -> pa.Array:
 def link_record(row: dict[str, Any]) -> dict[str, Any]:
     """One links-table row as the nested JSON object written to links.jsonl."""
     return {
-        "a": row["a"], "b": row["b"], "cluster_id": row["cluster_id"], "kinds": row["kinds"],
+        "a": row["a"],
+        "b": row["b"],
+        "cluster_id": row["cluster_id"],
+        "kinds": row["kinds"],
         "score": row["score"],
         "shared": {kind: row[column] for kind, column in _SHARED_COLUMNS.items()},
         "hub_selectors": row["hub_selectors"],
         "text": {
-            "estimate": row["text_estimate"], "jaccard": row["text_jaccard"],
-            "containment": row["text_containment"], "body_jaccard": row["body_jaccard"],
+            "estimate": row["text_estimate"],
+            "jaccard": row["text_jaccard"],
+            "containment": row["text_containment"],
+            "body_jaccard": row["body_jaccard"],
             "title_jaccard": row["title_jaccard"],
         },
     }
@@ -146,8 +169,9 @@ class FieldPassages:
     passages: list[Passage]
 
 
-def pair_passages(texts_a: dict[str, str], texts_b: dict[str, str], *, min_tokens: int = 3
-                  ) -> list[FieldPassages]:
+def pair_passages(
+    texts_a: dict[str, str], texts_b: dict[str, str], *, min_tokens: int = 3
+) -> list[FieldPassages]:
     """Shared passages of two ads, field by field, as character spans in the original texts.
 
     Args:
@@ -161,3 +185,55 @@ def pair_passages(texts_a: dict[str, str], texts_b: dict[str, str], *, min_token
         if a and b:
             out.append(FieldPassages(field_name, shared_passages(a, b, min_tokens=min_tokens)))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    """Everything that links (or fails to link) two ads.
+
+    Attributes:
+        a: first ad's id.
+        b: second ad's id.
+        passages: shared passages per field; spans index the ORIGINAL field texts.
+        shared: shared selector values by kind.
+        jaccard: exact Jaccard of the boilerplate-free shingle sets.
+        containment: shared shingles over the smaller set.
+        raw_jaccard: Jaccard before boilerplate removal.
+    """
+
+    a: str
+    b: str
+    passages: list[FieldPassages]
+    shared: dict[str, list[str]]
+    jaccard: float
+    containment: float
+    raw_jaccard: float
+
+
+def explain_pair(
+    batch: AdBatch, a: int, b: int, min_tokens: int, boilerplate: BoilerplateModel
+) -> PairEvidence:
+    """On-demand evidence for rows a and b of a batch (selectors are masked before aligning,
+    so a shared phone shows as a selector, not as shared text)."""
+
+    fields_a, fields_b = batch.masked_fields(a), batch.masked_fields(b)
+    passages = pair_passages(fields_a, fields_b, min_tokens=min_tokens)
+    sel = batch.selectors
+    codes_a = set(sel.code[sel.ad == a].tolist())
+    shared: dict[str, list[str]] = {}
+    for code in sorted(codes_a & set(sel.code[sel.ad == b].tolist())):
+        shared.setdefault(sel.kinds[code], []).append(sel.values[code])
+    names = ["text"] + (["title"] if "title" in fields_a else [])
+    sets = shingle_sets([[fields_a[f], fields_b[f]] for f in names], k=min_tokens)
+    pair = np.asarray([0]), np.asarray([1])
+    raw = exact_similarity(sets, *pair, np.zeros(1))
+    clean = exact_similarity(sets.drop(boilerplate.contains(sets.values)), *pair, np.zeros(1))
+    return PairEvidence(
+        batch.ids[a],
+        batch.ids[b],
+        passages,
+        shared,
+        float(clean.jaccard[0]),
+        float(clean.containment[0]),
+        float(raw.jaccard[0]),
+    )

@@ -31,14 +31,19 @@ def read_ads(path: Path) -> pa.Table:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return pajson.read_json(path)
     if suffix in (".csv", ".tsv"):
-        names = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16),
-                               parse_options=pacsv.ParseOptions(
-                                   delimiter="\t" if suffix == ".tsv" else ",")).column_names
+        names = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=1 << 16),
+            parse_options=pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ","),
+        ).column_names
         types = {name: pa.string() for name in names if name in _TEXT_COLUMNS}
         return pacsv.read_csv(
-            path, parse_options=pacsv.ParseOptions(
-                delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types=types))
+            path,
+            parse_options=pacsv.ParseOptions(
+                delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True
+            ),
+            convert_options=pacsv.ConvertOptions(column_types=types),
+        )
     raise ValueError(f"{path}: unknown file type {suffix!r} (use .csv, .jsonl or .parquet)")
 
 
@@ -50,6 +55,7 @@ def link_file(
     *,
     params: LinkParams | None = None,
     seed: int = 0,
+    run_dir: Path | None = None,
 ) -> LinkResult:
     """Link the ads of a file and write the results.
 
@@ -60,6 +66,7 @@ def link_file(
         signals: "text", "selectors" or "all".
         params: link parameters (defaults when None).
         seed: seed of the run.
+        run_dir: where to save the run record, model and LSH index (`LinkResult.save`).
     """
     result = link_table(read_ads(input), signals=signals, params=params, seed=seed)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -67,5 +74,7 @@ def link_file(
     if links_out is not None:
         links_out.parent.mkdir(parents=True, exist_ok=True)
         write_links_jsonl(result.links, links_out)
+    if run_dir is not None:
+        result.save(run_dir)
     log.info("linked %d ads into %d clusters", len(result.ids), len(set(result.cluster_ids)))
     return result

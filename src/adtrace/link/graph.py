@@ -60,8 +60,11 @@ def build_graph(n: int, parts: list[tuple[IntArray, IntArray, F64Array, int]]) -
     a = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     b = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     score = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
-    kinds = np.concatenate([np.full(len(p[0]), p[3], dtype=np.uint8) for p in parts]) if parts \
+    kinds = (
+        np.concatenate([np.full(len(p[0]), p[3], dtype=np.uint8) for p in parts])
+        if parts
         else np.zeros(0, dtype=np.uint8)
+    )
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi
     code = lo[keep] * max(n, 1) + hi[keep]
@@ -73,8 +76,10 @@ def build_graph(n: int, parts: list[tuple[IntArray, IntArray, F64Array, int]]) -
         return LinkGraph(empty, empty, np.zeros(0), np.zeros(0, dtype=np.uint8))
     starts = np.flatnonzero(np.concatenate([[True], code[1:] != code[:-1]]))
     return LinkGraph(
-        code[starts] // max(n, 1), code[starts] % max(n, 1),
-        np.maximum.reduceat(score, starts), np.bitwise_or.reduceat(kinds, starts),
+        code[starts] // max(n, 1),
+        code[starts] % max(n, 1),
+        np.maximum.reduceat(score, starts),
+        np.bitwise_or.reduceat(kinds, starts),
     )
 
 
@@ -94,8 +99,8 @@ def spanning_edges(graph: LinkGraph, labels: IntArray) -> IntArray:
 
 
 def _scipy_spanning(graph: LinkGraph, inside: IntArray, n: int) -> IntArray:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import minimum_spanning_tree
+    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import minimum_spanning_tree  # type: ignore[import-untyped]
 
     weight = 2.0 - graph.score[inside]
     matrix = coo_matrix((weight, (graph.a[inside], graph.b[inside])), shape=(n, n)).tocsr()
@@ -117,8 +122,9 @@ def _kruskal(graph: LinkGraph, inside: IntArray, n: int) -> IntArray:
 
     chosen: list[int] = []
     order = inside[np.argsort(-graph.score[inside], kind="stable")]
-    for e, u, v in zip(order.tolist(), graph.a[order].tolist(), graph.b[order].tolist(),
-                       strict=True):
+    for e, u, v in zip(
+        order.tolist(), graph.a[order].tolist(), graph.b[order].tolist(), strict=True
+    ):
         ru, rv = find(u), find(v)
         if ru != rv:
             parent[max(ru, rv)] = min(ru, rv)

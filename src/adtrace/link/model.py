@@ -17,18 +17,20 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from adtrace.text.shingle import members
 from adtrace.text.tokens import HASH_VERSION
 
 U64Array = npt.NDArray[np.uint64]
 BoolArray = npt.NDArray[np.bool_]
 
-_BITMAP_BITS: Final = 24
+_BITMAP_BITS: Final = 20  # 1 MB: stays in cache; a few thousand hashes fill 0.3% of it
 MODEL_FORMAT: Final = 1
 
 
 def selector_digest(kind: str, value: str) -> str:
     """A stable keyed hash of a selector (what the model stores instead of the value)."""
-    return hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=12, key=b"adtrace-hub").hexdigest()
+    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=12, key=b"adtrace-hub")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,25 +58,20 @@ class BoilerplateModel:
     hash_version: int = HASH_VERSION
 
     def contains(self, values: U64Array) -> BoolArray:
-        """Which shingle hashes are boilerplate (a bitmap first, then an exact look-up)."""
-        if len(self.hashes) == 0 or len(values) == 0:
-            return np.zeros(len(values), dtype=bool)
-        keys = values >> np.uint64(self.shift)
-        mask = np.uint64((1 << _BITMAP_BITS) - 1)
-        bitmap = np.zeros(1 << _BITMAP_BITS, dtype=bool)
-        bitmap[(self.hashes & mask).astype(np.int64)] = True
-        maybe = np.flatnonzero(bitmap[(keys & mask).astype(np.int64)])
-        found = np.zeros(len(values), dtype=bool)
-        at = np.searchsorted(self.hashes, keys[maybe])
-        at = np.minimum(at, len(self.hashes) - 1)
-        found[maybe] = self.hashes[at] == keys[maybe]
-        return found
+        """Which shingle hashes are boilerplate."""
+        return members(values >> np.uint64(self.shift), self.hashes, bitmap_bits=_BITMAP_BITS)
 
     def summary(self) -> dict[str, Any]:
         """Counts for the run record (no hashes)."""
-        return {"shingles": int(len(self.hashes)), "overall": self.overall,
-                "per_site": dict(self.per_site), "n_ads": self.n_ads, "n_groups": self.n_groups,
-                "shingle_size": self.shingle_size, "hash_version": self.hash_version}
+        return {
+            "shingles": len(self.hashes),
+            "overall": self.overall,
+            "per_site": dict(self.per_site),
+            "n_ads": self.n_ads,
+            "n_groups": self.n_groups,
+            "shingle_size": self.shingle_size,
+            "hash_version": self.hash_version,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +104,12 @@ class LinkModel:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON part of the model (boilerplate hashes go to the ``.npz`` file)."""
-        return {"format": MODEL_FORMAT, "boilerplate": self.boilerplate.summary(),
-                "boilerplate_shift": self.boilerplate.shift,
-                "hubs": [asdict(h) for h in self.hubs]}
+        return {
+            "format": MODEL_FORMAT,
+            "boilerplate": self.boilerplate.summary(),
+            "boilerplate_shift": self.boilerplate.shift,
+            "hubs": [asdict(h) for h in self.hubs],
+        }
 
     def save(self, directory: Path) -> list[Path]:
         """Write ``model.json`` and ``boilerplate.npz`` into `directory` (created if needed)."""
@@ -130,10 +130,14 @@ class LinkModel:
             hashes = data["hashes"].astype(np.uint64)
         bp = meta["boilerplate"]
         boilerplate = BoilerplateModel(
-            hashes=hashes, shift=int(meta["boilerplate_shift"]), overall=int(bp["overall"]),
+            hashes=hashes,
+            shift=int(meta["boilerplate_shift"]),
+            overall=int(bp["overall"]),
             per_site={str(k): int(v) for k, v in bp["per_site"].items()},
-            n_ads=int(bp["n_ads"]), n_groups=int(bp["n_groups"]),
-            shingle_size=int(bp["shingle_size"]), hash_version=int(bp["hash_version"]),
+            n_ads=int(bp["n_ads"]),
+            n_groups=int(bp["n_groups"]),
+            shingle_size=int(bp["shingle_size"]),
+            hash_version=int(bp["hash_version"]),
         )
         hubs = tuple(Hub(**h) for h in meta["hubs"])
         return cls(boilerplate, hubs)

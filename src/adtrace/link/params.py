@@ -53,6 +53,15 @@ class LinkParams:
             or above which they link (a short ad copied inside a long one).
         min_containment_shingles: containment counts only when the smaller ad has at least
             this many shingles; tiny ads are contained in many others by chance.
+        containment_max_shingles: ads with at most this many shingles are looked up as
+            possibly contained in larger ads (see `adtrace.link.candidates`). Higher finds
+            longer partial copies at more look-up cost.
+        containment_anchors: anchors (bottom-k shingles) looked up per short ad; a copy
+            keeping a share c of the short ad is found with probability 1 - (1 - c)**k.
+        containment_ratio: a container must have at least this many times the short ad's
+            shingles (pairs of similar size are LSH's job).
+        containment_max_postings: an anchor found in more ads than this is generic wording
+            and is not looked up (bounds the look-up cost).
         strong_threshold: text links at or above this score merge clusters directly; weaker
             links merge only by average linkage (no chaining through weak links).
 
@@ -79,7 +88,7 @@ class LinkParams:
     num_perm: int = 128
     lsh_rows: int | None = None
     lsh_min_rows: int = 2
-    max_candidates_per_ad: float = 50.0
+    max_candidates_per_ad: float = 10.0
     max_bucket: int = 200
     boilerplate_share: float = 0.02
     boilerplate_min_groups: int = 5
@@ -90,6 +99,10 @@ class LinkParams:
     jaccard_threshold: float = 0.3
     containment_threshold: float = 0.8
     min_containment_shingles: int = 8
+    containment_max_shingles: int = 40
+    containment_anchors: int = 3
+    containment_ratio: float = 1.5
+    containment_max_postings: int = 50
     strong_threshold: float = 0.5
     hub_min_ads: int = 50
     hub_min_groups: int = 10
@@ -103,9 +116,18 @@ class LinkParams:
     links_output: LinkOutput = "spanning"
 
     def __post_init__(self) -> None:
-        for name in ("boilerplate_share", "site_boilerplate_share", "group_jaccard",
-                     "jaccard_threshold", "containment_threshold", "strong_threshold",
-                     "hub_group_share", "giant_share", "template_threshold", "core_share"):
+        for name in (
+            "boilerplate_share",
+            "site_boilerplate_share",
+            "group_jaccard",
+            "jaccard_threshold",
+            "containment_threshold",
+            "strong_threshold",
+            "hub_group_share",
+            "giant_share",
+            "template_threshold",
+            "core_share",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {value}")

@@ -70,16 +70,21 @@ class MaskSpans:
         flat = [(i, sp) for i, own in enumerate(spans) for sp in own]
         if not flat:
             return cls.empty()
-        return cls(np.asarray([i for i, _ in flat], dtype=np.int64),
-                   np.asarray([sp.start for _, sp in flat], dtype=np.int64),
-                   np.asarray([sp.end for _, sp in flat], dtype=np.int64),
-                   [sp.kind for _, sp in flat],
-                   np.asarray([sp.field == "title" for _, sp in flat], dtype=bool))
+        return cls(
+            np.asarray([i for i, _ in flat], dtype=np.int64),
+            np.asarray([sp.start for _, sp in flat], dtype=np.int64),
+            np.asarray([sp.end for _, sp in flat], dtype=np.int64),
+            [sp.kind for _, sp in flat],
+            np.asarray([sp.field == "title" for _, sp in flat], dtype=bool),
+        )
 
     def of_ad(self, lo: int, hi: int, title: bool) -> list[MaskSpan]:
         """Spans of one ad (rows ``lo:hi`` of these arrays) in one field."""
-        return [MaskSpan(self.kind[k], int(self.start[k]), int(self.end[k]))
-                for k in range(lo, hi) if bool(self.title[k]) == title]
+        return [
+            MaskSpan(self.kind[k], int(self.start[k]), int(self.end[k]))
+            for k in range(lo, hi)
+            if bool(self.title[k]) == title
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +142,9 @@ def _list_values(column: pa.ChunkedArray) -> tuple[IntArray, list[str]]:
     return rows[keep], [values[i] for i in keep]
 
 
-def build_selectors(rows: Sequence[int], kinds: Sequence[str], values: Sequence[str],
-                    spans: MaskSpans | None = None) -> Selectors:
+def build_selectors(
+    rows: Sequence[int], kinds: Sequence[str], values: Sequence[str], spans: MaskSpans | None = None
+) -> Selectors:
     """Selectors from (row, kind, raw value) triples."""
     keys = [f"{k}{_SEP}{normalise_selector(k, v)}" for k, v in zip(kinds, values, strict=True)]
     if not keys:
@@ -149,8 +155,13 @@ def build_selectors(rows: Sequence[int], kinds: Sequence[str], values: Sequence[
     dictionary = encoded.dictionary.to_pylist()
     split = [str(d).split(_SEP, 1) for d in dictionary]
     pairs = np.unique(np.stack([np.asarray(rows, dtype=np.int64), codes], axis=1), axis=0)
-    return Selectors(pairs[:, 0].copy(), pairs[:, 1].copy(), [s[0] for s in split],
-                     [s[1] for s in split], spans or MaskSpans.empty())
+    return Selectors(
+        pairs[:, 0].copy(),
+        pairs[:, 1].copy(),
+        [s[0] for s in split],
+        [s[1] for s in split],
+        spans or MaskSpans.empty(),
+    )
 
 
 def selectors_from_columns(table: pa.Table) -> Selectors | None:
@@ -180,8 +191,11 @@ def _span_column(table: pa.Table) -> MaskSpans | None:
         return pc.struct_field(flat, name)
 
     names = {f.name for f in flat.type}
-    title = (pc.equal(field_of("field"), "title").fill_null(False)
-             if "field" in names else pa.array(np.zeros(len(flat), dtype=bool)))
+    title = (
+        pc.equal(field_of("field"), "title").fill_null(False)
+        if "field" in names
+        else pa.array(np.zeros(len(flat), dtype=bool))
+    )
     order = np.argsort(rows, kind="stable")
     return MaskSpans(
         rows[order],
@@ -204,8 +218,9 @@ def _extractors() -> dict[str, Extractor] | None:
     return {kind: found[kind] for kind in (*KINDS, *_MASK_ONLY) if kind in found}
 
 
-def extract_selectors(texts: Sequence[str], titles: Sequence[str] | None,
-                      min_confidence: float = 0.5) -> Selectors | None:
+def extract_selectors(
+    texts: Sequence[str], titles: Sequence[str] | None, min_confidence: float = 0.5
+) -> Selectors | None:
     """Extract phones, e-mails and handles (and URLs, to mask) with `adtrace.extract`.
 
     Returns None when `adtrace.extract` is not installed.

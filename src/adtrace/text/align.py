@@ -95,8 +95,9 @@ def shared_passages(text_a: str, text_b: str, *, min_tokens: int = 3) -> list[Pa
     ta, tb = token_spans(text_a), token_spans(text_b)
     runs = _runs(ta.hashes.tolist(), tb.hashes.tolist(), max(1, min_tokens))
     return [
-        Passage(int(ta.start[i]), int(ta.end[i + n - 1]), int(tb.start[j]),
-                int(tb.end[j + n - 1]), n)
+        Passage(
+            int(ta.start[i]), int(ta.end[i + n - 1]), int(tb.start[j]), int(tb.end[j + n - 1]), n
+        )
         for i, j, n in runs
     ]
 

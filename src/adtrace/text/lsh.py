@@ -30,10 +30,12 @@ BoolArray = npt.NDArray[np.bool_]
 _BAND_SALT: Final = np.uint64(0x5851F42D4C957F2D)
 
 
-def lsh_probability(similarity: float | npt.NDArray[np.float64], bands: int, rows: int
-                    ) -> float | npt.NDArray[np.float64]:
+def lsh_probability(
+    similarity: float | npt.NDArray[np.float64], bands: int, rows: int
+) -> float | npt.NDArray[np.float64]:
     """Probability that a pair of the given Jaccard similarity becomes a candidate."""
-    return 1.0 - (1.0 - np.asarray(similarity) ** rows) ** bands  # type: ignore[no-any-return]
+    probability: npt.NDArray[np.float64] = 1.0 - (1.0 - np.asarray(similarity) ** rows) ** bands
+    return probability
 
 
 def band_keys(signatures: U16Array, rows: int, bands: int | None = None) -> U64Array:
@@ -104,14 +106,6 @@ def band_pairs(keys: U64Array, members: IntArray, max_bucket: int) -> tuple[IntA
     return np.concatenate([a1, a2]), np.concatenate([b1, b2])
 
 
-def pair_count(keys: U64Array, max_bucket: int) -> int:
-    """Number of pairs one band would yield (before removing repeats across bands)."""
-    _, sizes = _runs(np.sort(keys))
-    small = sizes[(sizes > 1) & (sizes <= max_bucket)]
-    big = sizes[sizes > max_bucket]
-    return int((small * (small - 1) // 2).sum() + (2 * big - 3).sum())
-
-
 def unique_pairs(a: IntArray, b: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """Pairs with ``a < b``, without repeats, sorted."""
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -150,35 +144,47 @@ def candidate_pairs(
 
 
 def choose_rows(
-    signatures: U16Array, *, valid: BoolArray | None = None, min_rows: int = 2,
-    max_rows: int = 8, max_candidates_per_ad: float = 50.0, max_bucket: int = 200,
-    sample_bands: int = 4,
+    signatures: U16Array,
+    *,
+    valid: BoolArray | None = None,
+    min_rows: int = 2,
+    max_rows: int = 8,
+    max_candidates_per_ad: float = 10.0,
+    max_bucket: int = 200,
+    sample_ads: int = 20_000,
+    seed: int = 0,
 ) -> int:
     """The fewest rows per band whose candidate count stays within budget.
 
-    The count is measured on up to `sample_bands` bands and scaled to all bands: a cheap upper
-    bound, since pairs repeated across bands are counted each time.
+    The count of distinct candidate pairs is measured on a seeded sample of `sample_ads` ads
+    (all bands) and scaled by the square of the sampling rate: pairs within a random sample
+    are that share of all pairs.
 
     Args:
         signatures: MinHash signatures.
         valid: ads to index.
-        min_rows: fewest rows tried (2 finds pairs down to Jaccard 0.2 with 64 bands).
+        min_rows: fewest rows tried (2 rows x 64 bands finds pairs down to Jaccard 0.2).
         max_rows: most rows tried, used when every smaller value is over budget.
         max_candidates_per_ad: budget of candidate pairs per indexed ad. Higher finds more
             pairs of moderate similarity in large batches, at the cost of verification time.
         max_bucket: as in `candidate_pairs`.
-        sample_bands: bands measured per trial.
+        sample_ads: ads measured. More measures the count more precisely, at more cost.
+        seed: seed of the sample.
     """
     members = np.arange(signatures.shape[0]) if valid is None else np.flatnonzero(valid)
-    budget = max_candidates_per_ad * max(len(members), 1)
-    num_perm = signatures.shape[1]
+    n = len(members)
+    budget = max_candidates_per_ad * max(n, 1)
+    if n * (n - 1) / 2 <= budget:
+        return min_rows
+    if n > sample_ads:
+        rng = np.random.Generator(np.random.PCG64(seed))
+        members = np.sort(rng.choice(members, size=sample_ads, replace=False))
+    scale = (n / len(members)) ** 2
     for rows in range(min_rows, max_rows + 1):
-        bands = num_perm // rows
-        if bands < 1:
+        if signatures.shape[1] // rows < 1:
             return max(1, rows - 1)
-        keys = band_keys(signatures[members], rows, sample_bands)
-        counted = sum(pair_count(keys[:, j], max_bucket) for j in range(keys.shape[1]))
-        if counted / keys.shape[1] * bands <= budget:
+        a, _ = candidate_pairs(signatures[members], rows, max_bucket=max_bucket)
+        if len(a) * scale <= budget:
             return rows
     return max_rows
 
@@ -204,7 +210,9 @@ class LshIndex:
     def save(self, path: Path) -> None:
         """Write the index as a compressed ``.npz`` file."""
         np.savez_compressed(
-            path, ids=np.asarray(self.ids, dtype=object).astype(str), keys=self.keys,
+            path,
+            ids=np.asarray(self.ids, dtype=object).astype(str),
+            keys=self.keys,
             meta=np.asarray([self.rows, self.num_perm, self.seed], dtype=np.int64),
         )
 

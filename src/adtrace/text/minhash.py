@@ -53,9 +53,9 @@ class MinHasher:
     def coefficients(self) -> tuple[U32Array, U32Array]:
         """Multipliers (odd) and increments of the permutations."""
         rng = np.random.Generator(np.random.PCG64(self.seed))
-        a = rng.integers(0, 2**32, self.num_perm, dtype=np.uint64).astype(np.uint32) | 1
-        b = rng.integers(0, 2**32, self.num_perm, dtype=np.uint64).astype(np.uint32)
-        return a, b
+        a: U32Array = rng.integers(0, 2**32, self.num_perm, dtype=np.uint64).astype(np.uint32)
+        b: U32Array = rng.integers(0, 2**32, self.num_perm, dtype=np.uint64).astype(np.uint32)
+        return a | np.uint32(1), b
 
     def signatures(self, sets: ShingleSets, *, workers: int = 2) -> U16Array:
         """Signatures of every set, shape ``(len(sets), num_perm)``, 16 bits per position.
@@ -96,7 +96,11 @@ def _blocks(offsets: IntArray, max_elements: int) -> list[tuple[int, int]]:
 
 
 def _fill(
-    out: U16Array, offsets: IntArray, keys: U32Array, a: U32Array, b: U32Array,
+    out: U16Array,
+    offsets: IntArray,
+    keys: U32Array,
+    a: U32Array,
+    b: U32Array,
     block: tuple[int, int],
 ) -> None:
     lo, hi = block
@@ -112,14 +116,14 @@ def _fill(
     out[lo + nonempty] = mins.T.astype(np.uint16)
 
 
-def estimate_jaccard(sig: U16Array, a: IntArray, b: IntArray, *, chunk: int = 1 << 16
-                     ) -> F64Array:
+def estimate_jaccard(sig: U16Array, a: IntArray, b: IntArray, *, chunk: int = 1 << 16) -> F64Array:
     """Share of agreeing signature positions for pairs (a[i], b[i]): the Jaccard estimate."""
     out = np.zeros(len(a), dtype=np.float64)
     for lo in range(0, len(a), chunk):
         hi = min(lo + chunk, len(a))
         out[lo:hi] = np.count_nonzero(sig[a[lo:hi]] == sig[b[lo:hi]], axis=1)
-    return out / max(sig.shape[1], 1)
+    out /= max(sig.shape[1], 1)
+    return out
 
 
 def jaccard_error(jaccard: float, num_perm: int) -> float:

@@ -36,10 +36,22 @@ _PUA_LO, _PUA_HI = 0xE000, 0xE0FF
 _STRIP_PUA: Final = {cp: " " for cp in range(_PUA_LO, _PUA_HI + 1)}
 _PUA_RE: Final = re.compile("[\ue000-\ue0ff]")
 _IGNORABLE: Final = dict.fromkeys(
-    [0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF]
-    + list(range(0x2061, 0x2065))
-    + list(range(0xFE00, 0xFE10))
-    + list(range(0xE0100, 0xE01F0)),
+    [
+        0x00AD,
+        0x034F,
+        0x061C,
+        0x180E,
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x2060,
+        0xFEFF,
+        *range(0x2061, 0x2065),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0100, 0xE01F0),
+    ]
 )
 _SPACES: Final = re.compile(r"\s+")
 

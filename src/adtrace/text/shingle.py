@@ -77,10 +77,45 @@ class ShingleSets:
     def drop(self, remove: BoolArray) -> ShingleSets:
         """The sets without the elements flagged in `remove` (aligned with `values`)."""
         kept = ~remove
-        counts = np.add.reduceat(kept.astype(np.int64), self.offsets[:-1]) if len(kept) else None
-        sizes = np.where(self.sizes > 0, counts, 0) if counts is not None else self.sizes
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        return ShingleSets(offsets, self.values[kept])
+        return ShingleSets(segment_counts(kept, self.offsets), self.values[kept])
+
+
+def sort_segments(values: U64Array, offsets: IntArray) -> U64Array:
+    """Sort every segment ``values[offsets[i]:offsets[i + 1]]`` on its own.
+
+    Segments are padded into 2-D blocks of similar width and sorted row by row: on short
+    segments this is an order of magnitude faster than one global sort.
+    """
+    out = np.empty_like(values)
+    sizes = np.diff(offsets)
+    nonempty = np.flatnonzero(sizes > 0)
+    if len(nonempty) == 0:
+        return out
+    width = np.maximum(8, 1 << np.ceil(np.log2(np.maximum(sizes[nonempty], 1))).astype(np.int64))
+    pad = np.iinfo(values.dtype).max
+    for w in np.unique(width).tolist():
+        rows = nonempty[width == w]
+        lengths = sizes[rows]
+        where = segment_index(offsets[rows], lengths)
+        row = np.repeat(np.arange(len(rows)), lengths)
+        col = np.arange(len(where)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        block = np.full((len(rows), w), pad, dtype=values.dtype)
+        block[row, col] = values[where]
+        block.sort(axis=1)
+        out[where] = block[row, col]
+    return out
+
+
+def unique_in_segments(values: U64Array, offsets: IntArray) -> tuple[U64Array, IntArray]:
+    """Each segment sorted and without repeats; returns the values and the new offsets."""
+    ordered = sort_segments(values, offsets)
+    keep = np.ones(len(ordered), dtype=bool)
+    if len(ordered) > 1:
+        keep[1:] = ordered[1:] != ordered[:-1]
+    keep[offsets[:-1][np.diff(offsets) > 0]] = True
+    segment = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    counts = np.bincount(segment[keep], minlength=len(offsets) - 1)
+    return ordered[keep], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 def sorted_unique(values: U64Array) -> U64Array:
@@ -93,6 +128,32 @@ def sorted_unique(values: U64Array) -> U64Array:
     return ordered[keep]
 
 
+def members(values: U64Array, wanted: U64Array, *, bitmap_bits: int = 20) -> BoolArray:
+    """Which `values` are in the sorted array `wanted`.
+
+    A bitmap over the low `bitmap_bits` bits screens the values first (one gather each, the
+    bitmap staying in cache); only the hits are binary-searched. Size the bitmap to a few times
+    the number of wanted values.
+    """
+    found = np.zeros(len(values), dtype=bool)
+    if len(wanted) == 0 or len(values) == 0:
+        return found
+    mask = np.uint64((1 << bitmap_bits) - 1)
+    bitmap = np.zeros(1 << bitmap_bits, dtype=bool)
+    bitmap[(wanted & mask).astype(np.int64)] = True
+    maybe = np.flatnonzero(bitmap[(values & mask).astype(np.int64)])
+    at = np.minimum(np.searchsorted(wanted, values[maybe]), len(wanted) - 1)
+    found[maybe] = wanted[at] == values[maybe]
+    return found
+
+
+def segment_counts(flags: npt.NDArray[np.bool_], offsets: IntArray) -> IntArray:
+    """Offsets of the flagged elements of each segment, once the others are dropped."""
+    running = np.concatenate([[0], np.cumsum(flags, dtype=np.int64)])
+    counted: IntArray = running[offsets]
+    return counted
+
+
 def segment_index(starts: IntArray, sizes: IntArray) -> IntArray:
     """Concatenated ranges ``starts[i] .. starts[i] + sizes[i]`` as one index array."""
     total = int(sizes.sum())
@@ -100,7 +161,8 @@ def segment_index(starts: IntArray, sizes: IntArray) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     ends = np.cumsum(sizes)
     shift = np.repeat(starts - (ends - sizes), sizes)
-    return np.arange(total, dtype=np.int64) + shift
+    index: IntArray = np.arange(total, dtype=np.int64) + shift
+    return index
 
 
 def shingle_tokens(tokens: Tokens, n_docs: int, k: int) -> tuple[IntArray, U64Array, IntArray]:
@@ -122,8 +184,10 @@ def shingle_tokens(tokens: Tokens, n_docs: int, k: int) -> tuple[IntArray, U64Ar
     doc, h = tokens.doc, tokens.hash
     counts = np.bincount(doc, minlength=n_docs)
     first_of_doc = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    long_start = np.flatnonzero(doc[: len(doc) - k + 1] == doc[k - 1 :]) if len(doc) >= k else (
-        np.zeros(0, dtype=np.int64)
+    long_start = (
+        np.flatnonzero(doc[: len(doc) - k + 1] == doc[k - 1 :])
+        if len(doc) >= k
+        else (np.zeros(0, dtype=np.int64))
     )
     short_docs = np.flatnonzero((counts > 0) & (counts < k))
     starts = np.concatenate([long_start, first_of_doc[short_docs]]).astype(np.int64)
@@ -149,22 +213,28 @@ def _combine(h: U64Array, starts: IntArray, widths: IntArray) -> U64Array:
 def _chunk_sets(
     fields: Sequence[Sequence[str]], lo: int, hi: int, k: int, folded: bool
 ) -> ShingleSets:
-    keys: list[U64Array] = []
+    docs: list[IntArray] = []
+    parts: list[U64Array] = []
     for f, texts in enumerate(fields):
         part = [t if folded else fold(t) for t in texts[lo:hi]]
         doc, values, _ = shingle_tokens(tokenise_folded(part), hi - lo, k)
         values = (values >> np.uint64(64 - VALUE_BITS)) & ~FIELD_BIT
         if f:
             values |= FIELD_BIT
-        keys.append((doc.astype(np.uint64) << _DOC_SHIFT) | values)
-    unique = sorted_unique(np.concatenate(keys))
-    doc = (unique >> _DOC_SHIFT).astype(np.int64)
+        docs.append(doc)
+        parts.append(values)
+    doc = np.concatenate(docs)
+    order = np.argsort(doc, kind="stable")  # each field is already in doc order: a merge
     offsets = np.concatenate([[0], np.cumsum(np.bincount(doc, minlength=hi - lo))])
-    return ShingleSets(offsets.astype(np.int64), unique & VALUE_MASK)
+    values, offsets = unique_in_segments(np.concatenate(parts)[order], offsets.astype(np.int64))
+    return ShingleSets(offsets, values)
 
 
 def shingle_sets(
-    fields: Sequence[Sequence[str]], *, k: int = 3, folded: bool = False,
+    fields: Sequence[Sequence[str]],
+    *,
+    k: int = 3,
+    folded: bool = False,
     chunk: int = 20_000,
 ) -> ShingleSets:
     """Shingle sets of ads given as parallel fields (body texts, then optionally titles).
@@ -194,30 +264,50 @@ def concat_sets(parts: Sequence[ShingleSets]) -> ShingleSets:
 
 
 def intersection_sizes(
-    sets: ShingleSets, a: IntArray, b: IntArray, *, chunk: int = 1 << 16
+    sets: ShingleSets, a: IntArray, b: IntArray, *, chunk: int = 1 << 15
 ) -> tuple[IntArray, IntArray]:
     """Exact |A ∩ B| for pairs of ads, and the part of it in title shingles.
 
-    Each pair's two sorted sets are laid side by side with the pair number in the high bits;
-    a stable sort then only merges two sorted runs (linear time), and repeats are the shared
-    shingles.
+    Each pair's two sets are laid side by side in one row of a padded 2-D block; rows are
+    sorted (row sorts are far cheaper than one global sort), and equal neighbours are the shared
+    shingles (a set holds no repeats).
 
     Args:
         sets: the shingle sets.
         a: first ad of each pair.
         b: second ad of each pair.
-        chunk: pairs per batch (at most 65,536).
+        chunk: pairs per batch.
     """
     total = np.zeros(len(a), dtype=np.int64)
     title = np.zeros(len(a), dtype=np.int64)
-    chunk = max(1, min(chunk, _MAX_CHUNK_DOCS))
     for lo in range(0, len(a), chunk):
         hi = min(lo + chunk, len(a))
-        shared = _shared_values(sets, a[lo:hi], b[lo:hi])
-        pair = (shared >> _DOC_SHIFT).astype(np.int64)
-        total[lo:hi] = np.bincount(pair, minlength=hi - lo)
-        in_title = (shared & FIELD_BIT) != 0
-        title[lo:hi] = np.bincount(pair[in_title], minlength=hi - lo)
+        total[lo:hi], title[lo:hi] = _chunk_intersections(sets, a[lo:hi], b[lo:hi])
+    return total, title
+
+
+def _chunk_intersections(sets: ShingleSets, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray]:
+    size_a, size_b = sets.sizes[a], sets.sizes[b]
+    both = size_a + size_b
+    total = np.zeros(len(a), dtype=np.int64)
+    title = np.zeros(len(a), dtype=np.int64)
+    width = np.maximum(8, 1 << np.ceil(np.log2(np.maximum(both, 1))).astype(np.int64))
+    pad = np.iinfo(np.uint64).max
+    for w in np.unique(width[both > 0]).tolist():
+        rows = np.flatnonzero((width == w) & (both > 0))
+        block = np.full((len(rows), w), pad, dtype=np.uint64)
+        shift = np.zeros(len(rows), dtype=np.int64)
+        for side, sizes in ((a, size_a), (b, size_b)):
+            lengths = sizes[rows]
+            where = segment_index(sets.offsets[side[rows]], lengths)
+            row = np.repeat(np.arange(len(rows)), lengths)
+            col = np.arange(len(where)) - np.repeat(np.cumsum(lengths) - lengths - shift, lengths)
+            block[row, col] = sets.values[where]
+            shift = lengths
+        block.sort(axis=1)
+        same = (block[:, 1:] == block[:, :-1]) & (block[:, 1:] != pad)
+        total[rows] = same.sum(axis=1)
+        title[rows] = (same & ((block[:, 1:] & FIELD_BIT) != 0)).sum(axis=1)
     return total, title
 
 
@@ -229,13 +319,25 @@ def _pair_keys(sets: ShingleSets, rows: IntArray) -> U64Array:
 
 
 def _shared_values(sets: ShingleSets, a: IntArray, b: IntArray) -> U64Array:
-    """Keys (pair << 48 | value) present in both sets of each pair."""
-    merged = np.sort(np.concatenate([_pair_keys(sets, a), _pair_keys(sets, b)]), kind="stable")
-    return merged[1:][merged[1:] == merged[:-1]]
+    """Keys (pair << 48 | value) present in both sets of each pair.
+
+    Both key arrays are sorted (pairs in order, values sorted within a set), so a binary
+    search of one in the other finds the shared values without sorting anything.
+    """
+    smaller_first = np.where(sets.sizes[a] <= sets.sizes[b], True, False)
+    small = np.where(smaller_first, a, b)
+    large = np.where(smaller_first, b, a)
+    queries, table = _pair_keys(sets, small), _pair_keys(sets, large)
+    if len(table) == 0 or len(queries) == 0:
+        return queries[:0]
+    at = np.minimum(np.searchsorted(table, queries), len(table) - 1)
+    shared: U64Array = queries[table[at] == queries]
+    return shared
 
 
-def shared_values(sets: ShingleSets, a: IntArray, b: IntArray, *, chunk: int = 1 << 16
-                  ) -> tuple[IntArray, U64Array]:
+def shared_values(
+    sets: ShingleSets, a: IntArray, b: IntArray, *, chunk: int = 1 << 16
+) -> tuple[IntArray, U64Array]:
     """Every value each pair of sets shares: (pair index, value), sorted by pair."""
     pairs: list[IntArray] = []
     values: list[U64Array] = []
@@ -257,7 +359,5 @@ def shared_shingles(sets: ShingleSets, a: int, b: int) -> U64Array:
 
 def field_sizes(sets: ShingleSets) -> tuple[IntArray, IntArray]:
     """Per ad, the number of body shingles and of title shingles."""
-    is_title = ((sets.values & FIELD_BIT) != 0).astype(np.int64)
-    doc = sets.doc_of_values()
-    title = np.bincount(doc, weights=is_title, minlength=len(sets)).astype(np.int64)
+    title = np.diff(segment_counts((sets.values & FIELD_BIT) != 0, sets.offsets))
     return sets.sizes - title, title

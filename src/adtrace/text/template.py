@@ -86,8 +86,9 @@ def _filler(text: str, spans: TokenSpans, mapping: list[int], lo: int, hi: int) 
     return value if 0 < len(value) <= _MAX_FILLER else None
 
 
-def _same_wording(texts: list[str], tokens: list[TokenSpans], maps: list[list[int]],
-                  min_support: float) -> np.ndarray:
+def _same_wording(
+    texts: list[str], tokens: list[TokenSpans], maps: list[list[int]], min_support: float
+) -> np.ndarray:
     """Per reference token: whether its aligned tokens mostly read the same (digits fold to one
     token when hashing, so "23" and "21" align; here they count as different wording)."""
     n = len(maps[0]) if maps else 0
@@ -95,15 +96,17 @@ def _same_wording(texts: list[str], tokens: list[TokenSpans], maps: list[list[in
     for i in range(n):
         words = Counter(
             t[int(s.start[m[i]]) : int(s.end[m[i]])].casefold()
-            for t, s, m in zip(texts, tokens, maps, strict=True) if m[i] >= 0
+            for t, s, m in zip(texts, tokens, maps, strict=True)
+            if m[i] >= 0
         )
         if len(words) > 1:
             same[i] = words.most_common(1)[0][1] >= min_support * len(texts)
     return same
 
 
-def extract_template(texts: Sequence[str], *, min_support: float = 0.6, max_texts: int = 50,
-                     max_values: int = 5) -> Template:
+def extract_template(
+    texts: Sequence[str], *, min_support: float = 0.6, max_texts: int = 50, max_values: int = 5
+) -> Template:
     """The template of a group of texts.
 
     Args:
@@ -126,8 +129,15 @@ def extract_template(texts: Sequence[str], *, min_support: float = 0.6, max_text
     return _assemble(used, tokens, maps, ref, fixed, support, max_values)
 
 
-def _assemble(texts: list[str], tokens: list[TokenSpans], maps: list[list[int]], ref: int,
-              fixed: np.ndarray, support: np.ndarray, max_values: int) -> Template:
+def _assemble(
+    texts: list[str],
+    tokens: list[TokenSpans],
+    maps: list[list[int]],
+    ref: int,
+    fixed: np.ndarray,
+    support: np.ndarray,
+    max_values: int,
+) -> Template:
     text, spans = texts[ref], tokens[ref]
     out: list[str] = []
     slots: list[Slot] = []
@@ -143,8 +153,11 @@ def _assemble(texts: list[str], tokens: list[TokenSpans], maps: list[list[int]],
             out.append(text[pos:start])
             fillers = [_filler(t, s, m, i, j) for t, s, m in zip(texts, tokens, maps, strict=True)]
             counts = Counter(f for f in fillers if f)
-            slots.append(Slot(len(slots) + 1, tuple(v for v, _ in counts.most_common(max_values)),
-                              len(counts)))
+            slots.append(
+                Slot(
+                    len(slots) + 1, tuple(v for v, _ in counts.most_common(max_values)), len(counts)
+                )
+            )
             out.append(f"{{{len(slots)}}}")
         pos = end
         i = j

@@ -159,8 +159,9 @@ def _hash_tokens(b: U8Array, first: IntArray, stop: IntArray) -> U64Array:
         left = length[active] - offset
         word = words[first[active] + offset]
         bits = (np.minimum(left, 8) * 8).astype(np.uint64)
-        mask = np.where(left >= 8, np.uint64(2**64 - 1),
-                        (np.uint64(1) << (bits & np.uint64(63))) - np.uint64(1))
+        mask = np.where(
+            left >= 8, np.uint64(2**64 - 1), (np.uint64(1) << (bits & np.uint64(63))) - np.uint64(1)
+        )
         hashes[active] = splitmix64(hashes[active] ^ (word & mask) ^ (bits << np.uint64(56)))
         offset += 8
         active = active[length[active] > offset]
@@ -208,8 +209,9 @@ def _run_end(raw_cls: U8Array, last: IntArray) -> IntArray:
 
 def _empty_tokens(spans: bool) -> Tokens:
     empty = np.zeros(0, dtype=np.int64)
-    return Tokens(empty, np.zeros(0, dtype=np.uint64), empty if spans else None,
-                  empty if spans else None)
+    return Tokens(
+        empty, np.zeros(0, dtype=np.uint64), empty if spans else None, empty if spans else None
+    )
 
 
 def _chunks(texts: Sequence[str]) -> list[tuple[int, int]]:
