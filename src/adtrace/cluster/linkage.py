@@ -55,9 +55,14 @@ class CoreParams:
             related clusters (more recall, more risk of joining operations that share generic
             wording). Containment is not used between cores: a small core inside a large one
             is too often generic wording; a short ad inside a long one links at ad level.
+        pair_threshold: Jaccard at which two single ads merge (their "cores" are their whole
+            texts, edits included, so the ad-level link threshold applies, not `threshold`).
         min_core_shingles: clusters whose cores have fewer shingles never merge by template:
             a tiny core (a mixed cluster, a very short ad) matches anything that contains it.
         max_rounds: merging rounds at most (each about halves a template's clusters).
+        lsh_rounds: rounds that look for new candidates by LSH over the current cores (a
+            merged core is cleaner and finds partners the first look missed); later rounds
+            only re-score known candidate pairs. Each look costs about one signature pass.
         num_perm: MinHash permutations for core signatures.
         min_rows: fewest LSH rows per band for core candidates.
         max_candidates_per_cluster: LSH budget per cluster.
@@ -66,8 +71,10 @@ class CoreParams:
 
     core_share: float = 0.6
     threshold: float = 0.25
+    pair_threshold: float = 0.3
     min_core_shingles: int = 8
     max_rounds: int = 8
+    lsh_rounds: int = 1
     num_perm: int = 128
     min_rows: int = 2
     max_candidates_per_cluster: float = 50.0
@@ -312,8 +319,9 @@ def core_linkage(
         touched = (ia != ib) & (changed[ia] | changed[ib])
         a, b = unique_pairs(ia[touched], ib[touched], max(len(cores.roots), 1))
         score = _core_scores(cores, a, b, params)
-        keep = score >= params.threshold
         ads_per = np.bincount(cores.index_of(labels), minlength=len(cores.roots))
+        single = (ads_per[a] == 1) & (ads_per[b] == 1)
+        keep = score >= np.where(single, params.pair_threshold, params.threshold)
         chosen = _star_matching(a[keep], b[keep], score[keep], ads_per)
         if not chosen:
             break
@@ -324,5 +332,8 @@ def core_linkage(
         cores = _update_cores(cores, sets, labels, merged, params)
         changed = np.zeros(len(cores.roots), dtype=bool)
         changed[cores.index_of(merged)] = True
+        if lsh and round_no < params.lsh_rounds:  # merged cores are cleaner: look again
+            la, lb = _lsh_candidates(cores, params)
+            cand_a, cand_b = np.concatenate([cand_a, la]), np.concatenate([cand_b, lb])
         log.debug("core linkage round %d: %d merges", round_no, len(chosen))
     return Linkage(labels, merges, (cand_a, cand_b), cores)

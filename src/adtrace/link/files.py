@@ -31,19 +31,22 @@ def read_ads(path: Path) -> pa.Table:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return pajson.read_json(path)
     if suffix in (".csv", ".tsv"):
-        names = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=1 << 16),
-            parse_options=pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ","),
-        ).column_names
-        types = {name: pa.string() for name in names if name in _TEXT_COLUMNS}
-        return pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(
-                delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True
-            ),
-            convert_options=pacsv.ConvertOptions(column_types=types),
+        parse = pacsv.ParseOptions(
+            delimiter="\t" if suffix == ".tsv" else ",", newlines_in_values=True
         )
+        try:
+            # The header alone gives the names; text columns are forced to strings.
+            names = pacsv.open_csv(path, parse_options=parse).schema.names
+            types = {name: pa.string() for name in names if name in _TEXT_COLUMNS}
+            return pacsv.read_csv(
+                path,
+                parse_options=parse,
+                convert_options=pacsv.ConvertOptions(column_types=types),
+            )
+        except pa.ArrowInvalid as err:
+            # Arrow's message quotes the offending row: ad text must not reach the terminal.
+            reason = str(err).split(":", 1)[0]
+            raise ValueError(f"cannot be read as CSV ({reason})") from None
     raise ValueError(f"{path}: unknown file type {suffix!r} (use .csv, .jsonl or .parquet)")
 
 

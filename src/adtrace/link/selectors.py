@@ -78,14 +78,6 @@ class MaskSpans:
             np.asarray([sp.field == "title" for _, sp in flat], dtype=bool),
         )
 
-    def of_ad(self, lo: int, hi: int, title: bool) -> list[MaskSpan]:
-        """Spans of one ad (rows ``lo:hi`` of these arrays) in one field."""
-        return [
-            MaskSpan(self.kind[k], int(self.start[k]), int(self.end[k]))
-            for k in range(lo, hi)
-            if bool(self.title[k]) == title
-        ]
-
 
 @dataclass(frozen=True, slots=True)
 class Selectors:
@@ -107,13 +99,6 @@ class Selectors:
 
     def __len__(self) -> int:
         return len(self.kinds)
-
-    def values_of(self, n_ads: int) -> list[list[tuple[str, str]]]:
-        """Per ad, its (kind, value) pairs (for masking literal occurrences)."""
-        out: list[list[tuple[str, str]]] = [[] for _ in range(n_ads)]
-        for ad, code in zip(self.ad.tolist(), self.code.tolist(), strict=True):
-            out[ad].append((self.kinds[code], self.values[code]))
-        return out
 
 
 def normalise_selector(kind: str, value: str) -> str:

@@ -149,6 +149,7 @@ def core_params(params: LinkParams, seed: int) -> CoreParams:
     return CoreParams(
         core_share=params.core_share,
         threshold=params.template_threshold,
+        pair_threshold=params.jaccard_threshold,
         min_core_shingles=params.min_containment_shingles,
         max_rounds=params.max_rounds,
         num_perm=params.num_perm,

@@ -352,11 +352,6 @@ def shared_values(
     return np.concatenate(pairs), np.concatenate(values)
 
 
-def shared_shingles(sets: ShingleSets, a: int, b: int) -> U64Array:
-    """The shingles two ads share."""
-    return np.intersect1d(sets.get(a), sets.get(b), assume_unique=True)
-
-
 def field_sizes(sets: ShingleSets) -> tuple[IntArray, IntArray]:
     """Per ad, the number of body shingles and of title shingles."""
     title = np.diff(segment_counts((sets.values & FIELD_BIT) != 0, sets.offsets))
