@@ -56,6 +56,7 @@ app.command(help=ingest_commands.INGEST_HELP)(ingest_commands.ingest)
 app.add_typer(ingest_commands.import_app, name="import")
 app.command(help=extract_commands.EXTRACT_HELP)(extract_commands.extract)
 app.command(help=link_commands.LINK_HELP)(link_commands.link)
+app.add_typer(link_commands.clusters_app, name="clusters")
 app.add_typer(db_commands.db_app, name="db")
 
 
@@ -88,7 +89,7 @@ def run(
     site: Annotated[str | None, typer.Option(help="Site of ads whose rows name none.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Run every stage in order on FILES into the store: ingest, then extract.
+    """Run every stage in order on FILES into the store: ingest, extract, then link.
 
     Example: adtrace run export.csv --site site-a.example --db sqlite:///adtrace.db
     """
@@ -96,6 +97,7 @@ def run(
     with cli_errors():
         settings = settings_with(db=db)
         extract_commands.extract_into_store(settings.db, settings.region)
+    link_commands.link(db=settings.db)
 
 
 def main() -> None:

@@ -5,12 +5,15 @@ Each stage reads what the one before wrote and records the code version and para
 
 from adtrace.pipeline.extract import ExtractCounts, extract_store
 from adtrace.pipeline.ingest import IngestOptions, IngestResult, ingest_file, ingest_files
+from adtrace.pipeline.link import LinkCounts, link_store
 
 __all__ = [
     "ExtractCounts",
     "IngestOptions",
     "IngestResult",
+    "LinkCounts",
     "extract_store",
     "ingest_file",
     "ingest_files",
+    "link_store",
 ]

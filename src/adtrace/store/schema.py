@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -174,4 +175,40 @@ selectors = Table(
     Column("obfuscated", Boolean, nullable=False),
     Index(None, "kind", "value"),
     Index(None, "version_id"),
+)
+
+# A link run's clusters: which cluster each ad was put in (every ad the run saw).
+ad_clusters = Table(
+    "ad_clusters",
+    metadata,
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", String(40), nullable=False),
+    Index(None, "run_id", "cluster_id"),
+    Index(None, "ad_id"),
+)
+
+# A link run's evidence: one row per written link (kinds, score, the rest as JSON).
+ad_links = Table(
+    "ad_links",
+    metadata,
+    Column("link_id", Key, primary_key=True, autoincrement=True),
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    Column("ad_a", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), nullable=False),
+    Column("ad_b", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), nullable=False),
+    Column("cluster_id", String(40), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Index(None, "run_id", "cluster_id"),
+    Index(None, "ad_a"),
+    Index(None, "ad_b"),
+)
+
+# Files a run saved (the link model, the LSH index), kept in the store so PostgreSQL needs no disk.
+run_artifacts = Table(
+    "run_artifacts",
+    metadata,
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
