@@ -141,9 +141,49 @@ def _link_child(path: str, signals: str, seed: int, queue: Any) -> None:
     )
 
 
+def _baseline_child(path: str, threshold: float, _seed: int, queue: Any) -> None:
+    """Character 3-5-gram TF-IDF cosine over all pairs (the quadratic baseline), text only."""
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    table = pq.read_table(path)
+    texts = [
+        f"{t or ''} {x or ''}"
+        for t, x in zip(
+            table.column("title").to_pylist(), table.column("text").to_pylist(), strict=True
+        )
+    ]
+    start = time.perf_counter()
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2).fit_transform(texts)
+    similar = vectors @ vectors.T
+    similar.data[similar.data < threshold] = 0
+    similar.eliminate_zeros()
+    _, labels = connected_components(similar, directed=False)
+    seconds = time.perf_counter() - start
+    truth = np.asarray(table.column("operator_id").to_pylist())
+    predicted = labels.astype(str)
+    queue.put(
+        {
+            "seconds": seconds,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "bcubed": bcubed(predicted, truth),
+            "indep": independents_merged(predicted, truth),
+            "clusters": len(set(labels.tolist())),
+            "advertisers": len(set(truth.tolist())),
+        }
+    )
+
+
 def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
     context = mp.get_context("spawn")
     queue = context.Queue()
+    if signals.startswith("tfidf"):
+        threshold = float(signals.removeprefix("tfidf@"))
+        child = context.Process(target=_baseline_child, args=(str(path), threshold, seed, queue))
+        child.start()
+        metrics: dict[str, Any] = queue.get()
+        child.join()
+        return metrics
     child = context.Process(target=_link_child, args=(str(path), signals, seed, queue))
     child.start()
     metrics: dict[str, Any] = queue.get()
@@ -159,6 +199,12 @@ def main() -> None:
     parser.add_argument("--signals", nargs="*", default=["all", "text"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stages", action="store_true", help="also print stage timings")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=20_000,
+        help="ads for the TF-IDF cosine baseline (needs the bench extra: scikit-learn; 0 = skip)",
+    )
     args = parser.parse_args()
     print(difficulty_line(SynthConfig()))
     rows = []
@@ -166,10 +212,16 @@ def main() -> None:
         path = corpus(n, args.seed)
         for signals in args.signals:
             rows.append((n, signals, link_measured(path, signals, args.seed)))
+    if args.baseline:
+        path = corpus(args.baseline, args.seed)
+        rows.append((args.baseline, "all", link_measured(path, "all", args.seed)))
+        for threshold in (0.5, 0.7):
+            name = f"tfidf@{threshold}"
+            rows.append((args.baseline, name, link_measured(path, name, args.seed)))
     again = link_measured(corpus(args.sizes[0], args.seed), args.signals[0], args.seed)
     same = again["digest"] == rows[0][2]["digest"]
     header = (
-        f"{'ads':>9} {'signals':<8}{'link s':>8}{'peak MB':>9}{'B3 P':>8}{'B3 R':>8}"
+        f"{'ads':>9} {'signals':<10}{'link s':>8}{'peak MB':>9}{'B3 P':>8}{'B3 R':>8}"
         f"{'B3 F1':>8}{'indep merged':>14}{'clusters':>10}{'advertisers':>13}"
     )
     print(header)
@@ -177,7 +229,7 @@ def main() -> None:
     for n, signals, m in rows:
         p, r, f = m["bcubed"]
         print(
-            f"{n:>9} {signals:<8}{m['seconds']:>8.2f}{m['peak_mb']:>9.0f}{p:>8.4f}{r:>8.4f}"
+            f"{n:>9} {signals:<10}{m['seconds']:>8.2f}{m['peak_mb']:>9.0f}{p:>8.4f}{r:>8.4f}"
             f"{f:>8.4f}{m['indep']:>14.4f}{m['clusters']:>10}{m['advertisers']:>13}"
         )
     print(
@@ -186,7 +238,8 @@ def main() -> None:
     )
     if args.stages:
         for n, signals, m in rows:
-            print(n, signals, m["timings"], m["counts"])
+            if "timings" in m:
+                print(n, signals, m["timings"], m["counts"])
 
 
 if __name__ == "__main__":
