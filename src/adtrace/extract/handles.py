@@ -74,9 +74,13 @@ _NOT_NAME_WORDS: Final = (
 )
 _NOT_NAMES: Final = frozenset(_NOT_NAME_WORDS.split())
 _WHATSAPP_WINDOW: Final = 30
+# Any platform keyword, link host or ghost, not glued after a word, "." or "@". The pattern
+# starts with a character class (then the engine skips to candidates in C), checks what stands
+# before it with a two-character look-behind, and reads the rest of the keyword after it.
 _QUICK_RE: Final = re.compile(
-    r"(?<![\w.@])(?=[sitkowx👻])(?:(?:snapchat|snap|sc|instagram|insta|ig|tg|telegram|kik"
-    r"|onlyfans|twitter)(?!\w)|x\.com|t\.me|wa\.me|whats|wats|wsp|👻)"
+    r"[sitkowx👻](?<![\w.@].)(?:(?<=s)(?:napchat|nap|c)(?!\w)|(?<=i)(?:nstagram|nsta|g)(?!\w)"
+    r"|(?<=t)(?:(?:g|elegram|witter)(?!\w)|\.me)|(?<=k)ik(?!\w)|(?<=o)nlyfans(?!\w)"
+    r"|(?<=x)\.com|(?<=w)(?:a\.me|hats|ats|sp)|(?<=👻))"
 )
 
 

@@ -35,7 +35,9 @@ from adtrace.extract.normalise import GAP, NormalisedText, normalise_digits
 from adtrace.extract.place import area_code_region
 from adtrace.extract.spans import PHONE, Span
 
-_CHAIN_RE: Final = re.compile(rf"(?=[+0-9])(?:\+\s?)?[0-9]+(?:{GAP}[0-9]+)*")
+# Same as ``(?:\+\s?)?[0-9]+(?:GAP[0-9]+)*``, written to start with a character class: the
+# engine then skips to the next "+" or digit in C instead of trying the pattern at every position.
+_CHAIN_RE: Final = re.compile(rf"[+0-9](?:(?<=\+)\s?[0-9]+|(?<=[0-9])[0-9]*)(?:{GAP}[0-9]+)*")
 _GROUP_RE: Final = re.compile(r"[0-9]+")
 _NEGATIVE_RE: Final = re.compile(
     r"(?i)\b(?:order|ref|réf|reference|référence|invoice|facture|commande|transaction|tracking"
@@ -62,8 +64,11 @@ class _Group:
 @lru_cache(maxsize=1 << 16)
 def _e164(digits: str, region: str) -> str | None:
     """Validate ``digits`` (with a leading ``+`` for international) and format as E.164."""
-    if not digits.startswith("+") and _is_nanp(region) and not _nanp_shape(digits):
-        return None
+    if not digits.startswith("+") and _is_nanp(region):
+        if not _nanp_shape(digits):
+            return None
+        if digits.isascii() and digits.isdigit() and (len(digits) == 10 or digits[0] == "1"):
+            return _nanp_e164(digits[-10:])
     try:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
@@ -71,6 +76,13 @@ def _e164(digits: str, region: str) -> str | None:
     if not _valid(number):
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _nanp_e164(national: str) -> str | None:
+    """E.164 of ten NANP digits, without ``phonenumbers.parse``: for a NANP region it would give
+    country code 1 and these digits (the leading 1 stripped), and it costs more than validation."""
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
+    return f"+1{national}" if _valid(number) else None
 
 
 def _nanp_shape(digits: str) -> bool:
