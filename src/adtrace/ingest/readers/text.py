@@ -187,13 +187,9 @@ def detect_encoding(sample: bytes, source: str, declared: str | None = None) -> 
     Raises:
         InputError: the encoding is unknown, or the content is binary.
     """
-    if declared:
-        return declared_encoding(sample, declared, source)
-    bom = bom_encoding(sample)
-    if bom is not None:
-        return bom
-    if looks_binary(sample):
-        raise InputError(source, "not a text file (binary content)")
+    settled = _declared_or_marked(sample, source, declared)
+    if settled is not None:
+        return settled
     if is_utf8(sample):
         return TextEncoding("utf-8")
     if cp1252_plausible(sample):
@@ -207,6 +203,15 @@ def detect_json_encoding(sample: bytes, source: str, declared: str | None = None
     Raises:
         InputError: the encoding is unknown, or the content is binary.
     """
+    return _declared_or_marked(sample, source, declared) or TextEncoding("utf-8")
+
+
+def _declared_or_marked(sample: bytes, source: str, declared: str | None) -> TextEncoding | None:
+    """The declared encoding, else the byte-order mark's; None when neither settles it.
+
+    Raises:
+        InputError: the declared encoding is unknown, or the content is binary.
+    """
     if declared:
         return declared_encoding(sample, declared, source)
     bom = bom_encoding(sample)
@@ -214,7 +219,7 @@ def detect_json_encoding(sample: bytes, source: str, declared: str | None = None
         return bom
     if looks_binary(sample):
         raise InputError(source, "not a text file (binary content)")
-    return TextEncoding("utf-8")
+    return None
 
 
 def _normalizer_guess(sample: bytes, source: str) -> str:
