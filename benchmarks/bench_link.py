@@ -180,11 +180,8 @@ def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
     if signals.startswith("tfidf"):
         threshold = float(signals.removeprefix("tfidf@"))
         child = context.Process(target=_baseline_child, args=(str(path), threshold, seed, queue))
-        child.start()
-        metrics: dict[str, Any] = queue.get()
-        child.join()
-        return metrics
-    child = context.Process(target=_link_child, args=(str(path), signals, seed, queue))
+    else:
+        child = context.Process(target=_link_child, args=(str(path), signals, seed, queue))
     child.start()
     metrics: dict[str, Any] = queue.get()
     child.join()

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from adtrace.ingest.mapping import ColumnMap
+from adtrace.ingest.mapping import CANONICAL_FIELDS, ColumnMap
 from adtrace.ingest.records import RawRecord
 from adtrace.ingest.times import DateOrder, TimeParseError, localize, parse_timestamp
 from adtrace.model import AdRecord, Rejection
@@ -18,17 +18,9 @@ from adtrace.model import AdRecord, Rejection
 IdFrom = Literal["url", "content-hash"]
 MAX_ID_CHARS = 500
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-TEXT_FIELDS = (
-    "url",
-    "title",
-    "text",
-    "city",
-    "region",
-    "country",
-    "age",
-    "price",
-    "phone",
-    "email",
+# Fields stored verbatim as text: every canonical field but the key and the times.
+TEXT_FIELDS = tuple(
+    name for name in CANONICAL_FIELDS if name not in ("id", "site", "posted_at", "seen_at")
 )
 _HASHED_FIELDS = ("site", "id", "posted_at", *TEXT_FIELDS)
 
