@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from adtrace.cli.main import app
 from adtrace.store.engine import open_store
-from adtrace.store.schema import ad_clusters, ad_links, run_artifacts, runs
+from adtrace.store.schema import ad_links, cluster_members, run_artifacts, runs
 from adtrace.synth import generate_ads, write_ads
 
 runner = CliRunner()
@@ -43,7 +43,7 @@ def test_store_link_matches_file_link_and_exports(store_url: str, tmp_path: Path
     assert from_store == from_file
     engine = open_store(store_url)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(ad_clusters)).scalar_one() == 400
+        assert conn.execute(select(func.count()).select_from(cluster_members)).scalar_one() == 400
         assert conn.execute(select(func.count()).select_from(ad_links)).scalar_one() > 0
         assert conn.execute(select(func.count()).select_from(run_artifacts)).scalar_one() >= 2
         stages = [r.stage for r in conn.execute(select(runs.c.stage).order_by(runs.c.run_id))]

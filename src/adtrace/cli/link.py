@@ -17,14 +17,20 @@ and the selector columns of adtrace extract; selectors are extracted when absent
 clusters.csv with id,cluster_id for every input ad (an ad linked to nothing is its own cluster) and,
 with --links, one JSON object per link with its kind, shared values and similarity.
 
-With --db URL, links the current version of every ad in the store and keeps the run, its
-clusters, links and model there (export with adtrace clusters export).
+With --db URL, links the store's ads and keeps the run, its clusters, links and model there. The
+first run is full: it learns the boilerplate and hub model and freezes it. Later runs are
+incremental: only new and changed ads are signed and matched, the clusters they touch are linked
+again under the frozen model, deleted ads leave their clusters, and clusters keep their ids (a
+new cluster inherits the id of the previous one it overlaps most; merges and splits are recorded:
+adtrace runs diff). --full learns a new model and links every ad again.
 
 Examples:
 
     adtrace link ads.csv -o clusters.csv --links links.jsonl --signals all
 
     adtrace link --db sqlite:///adtrace.db
+
+    adtrace link --db sqlite:///adtrace.db --full
 """
 
 clusters_app = typer.Typer(help="Clusters of the store's link runs.", no_args_is_help=True)
@@ -33,10 +39,9 @@ clusters_app = typer.Typer(help="Clusters of the store's link runs.", no_args_is
 @clusters_app.command("export")
 def clusters_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV to write.")],
-    run: Annotated[int | None, typer.Option(help="Link run (default: the latest).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Write site,id,cluster_id for every ad of a link run (id is the site's ad id).
+    """Write site,id,cluster_id for every ad of the current clusters (id is the site's ad id).
 
     Example: adtrace clusters export --db sqlite:///adtrace.db -o clusters.csv
     """
@@ -47,12 +52,10 @@ def clusters_export(
     with cli_errors():
         engine = store(settings_with(db=db))
         with engine.connect() as conn:
-            run_id = run if run is not None else latest_link_run(conn)
+            run_id = latest_link_run(conn)
             if run_id is None:
                 raise UsageProblem("the store has no link run yet: run adtrace link --db URL")
-            rows = exported_clusters(conn, run_id)
-        if not rows:
-            raise UsageProblem(f"link run {run_id} does not exist or has no clusters")
+            rows = exported_clusters(conn)
         with output.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["site", "id", "cluster_id"])
@@ -70,9 +73,13 @@ def link(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="clusters.csv.")] = None,
     links: Annotated[Path | None, typer.Option(help="Evidence links, JSON Lines.")] = None,
     signals: Annotated[
-        Literal["text", "selectors", "all"], typer.Option(help="What may link two ads.")
-    ] = "all",
+        Literal["text", "selectors", "all"] | None,
+        typer.Option(help="What may link two ads (default all; on the store: the frozen model's)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the run (same seed, same clusters).")] = 0,
+    full: Annotated[
+        bool, typer.Option("--full", help="Store: learn a new model and link every ad again.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     with cli_errors():
@@ -81,18 +88,29 @@ def link(
                 "give INPUT -o clusters.csv (files) or --db URL (the store), not both"
             )
         if input_ is None:
-            _link_store(settings_with(db=db).db, signals, seed)
+            _link_store(settings_with(db=db).db, signals, seed, full)
             return
-        _link_file(input_, output, links, signals, seed)
+        if full:
+            raise UsageProblem("--full is for the store (--db URL); a file is always linked whole")
+        _link_file(input_, output, links, signals or "all", seed)
 
 
-def _link_store(db: str, signals: Literal["text", "selectors", "all"], seed: int) -> None:
+def _link_store(
+    db: str, signals: Literal["text", "selectors", "all"] | None, seed: int, full: bool
+) -> None:
     from adtrace.pipeline import link_store
+    from adtrace.pipeline.link import LinkStoreError
 
-    counts = link_store(store(settings_with(db=db)), signals=signals, seed=seed)
+    try:
+        counts = link_store(store(settings_with(db=db)), signals=signals, seed=seed, full=full)
+    except LinkStoreError as problem:
+        raise UsageProblem(str(problem)) from problem
+    events = ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.events.items()))
     out.print(
-        f"link run {counts.run_id}: {counts.ads:,} ads, {counts.clusters:,} clusters, "
-        f"{counts.links:,} links (export: adtrace clusters export --db URL -o clusters.csv)",
+        f"link run {counts.run_id} ({counts.mode}): {counts.ads:,} ads linked, "
+        f"{counts.clusters:,} clusters, {counts.links:,} links, {counts.moved:,} ads moved"
+        + (f"; clusters {events}" if events else "")
+        + " (export: adtrace clusters export --db URL -o clusters.csv)",
         markup=False,
         highlight=False,
     )

@@ -12,6 +12,7 @@ from adtrace.cli import db as db_commands
 from adtrace.cli import extract as extract_commands
 from adtrace.cli import ingest as ingest_commands
 from adtrace.cli import link as link_commands
+from adtrace.cli import runs as runs_commands
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, out, settings_with
 from adtrace.logs import configure_logging
 
@@ -57,6 +58,7 @@ app.add_typer(ingest_commands.import_app, name="import")
 app.command(help=extract_commands.EXTRACT_HELP)(extract_commands.extract)
 app.command(help=link_commands.LINK_HELP)(link_commands.link)
 app.add_typer(link_commands.clusters_app, name="clusters")
+app.add_typer(runs_commands.runs_app, name="runs")
 app.add_typer(db_commands.db_app, name="db")
 
 

@@ -177,18 +177,8 @@ selectors = Table(
     Index(None, "version_id"),
 )
 
-# A link run's clusters: which cluster each ad was put in (every ad the run saw).
-ad_clusters = Table(
-    "ad_clusters",
-    metadata,
-    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
-    Column("cluster_id", String(40), nullable=False),
-    Index(None, "run_id", "cluster_id"),
-    Index(None, "ad_id"),
-)
-
-# A link run's evidence: one row per written link (kinds, score, the rest as JSON).
+# The current evidence: one row per written link of the current clusters (kinds, score, the rest
+# as JSON); `run_id` is the run that last rebuilt the link's cluster.
 ad_links = Table(
     "ad_links",
     metadata,
@@ -200,6 +190,7 @@ ad_links = Table(
     Column("score", Float, nullable=False),
     Column("evidence", JSON, nullable=False),
     Index(None, "run_id", "cluster_id"),
+    Index(None, "cluster_id"),
     Index(None, "ad_a"),
     Index(None, "ad_b"),
 )
@@ -211,4 +202,65 @@ run_artifacts = Table(
     Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
     Column("name", String(100), primary_key=True),
     Column("data", LargeBinary, nullable=False),
+)
+
+# --- Incremental linking (0004) ---------------------------------------------------------------
+# Current cluster of every linked ad. No foreign key to ads: when an ad is deleted its row stays
+# until the next link run records that it left its cluster.
+cluster_members = Table(
+    "cluster_members",
+    metadata,
+    Column("ad_id", Key, primary_key=True, autoincrement=False),
+    Column("cluster_id", String(40), nullable=False),
+    Column("run_id", Key, ForeignKey("runs.run_id"), nullable=False),
+    Index(None, "cluster_id"),
+)
+
+# Every ad that entered or left a cluster in a run (old or new cluster None: new or deleted ad).
+cluster_changes = Table(
+    "cluster_changes",
+    metadata,
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("ad_id", Key, primary_key=True, autoincrement=False),
+    Column("old_cluster", String(40)),
+    Column("new_cluster", String(40)),
+    Index(None, "run_id", "new_cluster"),
+    Index(None, "run_id", "old_cluster"),
+    Index(None, "ad_id"),
+)
+
+# What happened to clusters in a run: created, grew, shrank, merged, split, dissolved.
+cluster_events = Table(
+    "cluster_events",
+    metadata,
+    Column("event_id", Key, primary_key=True, autoincrement=True),
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("cluster_id", String(40), nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("targets", JSON, nullable=False),
+    Column("ads_in", Integer, nullable=False),
+    Column("ads_out", Integer, nullable=False),
+    Index(None, "run_id", "cluster_id"),
+)
+
+# The MinHash signature of each linked ad's current version under the frozen model (the
+# persisted LSH index: band keys are computed from it).
+ad_signatures = Table(
+    "ad_signatures",
+    metadata,
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
+    Column("version_id", Key, nullable=False),
+    Column("run_id", Key, ForeignKey("runs.run_id"), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)
+
+# Digests of the selectors (phone, e-mail, handle) each linked ad had, to find the ads a new ad
+# shares one with (digests, not values: a purge of the ad's rows leaves no selector behind).
+ad_selector_keys = Table(
+    "ad_selector_keys",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
+    Index(None, "ad_id"),
 )
