@@ -123,7 +123,7 @@ def test_merge_and_split_are_recorded_with_the_ads_that_moved(
     survivor = merged.cluster
     assert survivor in before.values()  # the merged cluster kept one of the two ids
     moved = [ad for ad, c in before.items() if c != survivor]
-    assert sorted(history[survivor]["entered"]) == sorted(moved + [max(after)])
+    assert sorted(history[survivor]["entered"]) == sorted([*moved, max(after)])
     # undo the bridge's import: the cluster splits again, and the split is recorded
     result = runner.invoke(app, ["import", "undo", "3", "--db", store_url])
     assert result.exit_code == 0, result.output
