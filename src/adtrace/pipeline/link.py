@@ -222,14 +222,16 @@ def _text_partners(
     frozen: Frozen,
 ) -> set[int]:
     """Stored ads (not being re-signed) sharing an LSH band with a new or changed ad."""
-    if signatures is None or frozen.params.lsh_rows is None:
+    if signatures is None:
         return set()
     keep = [i for i, (a, b) in enumerate(zip(old_ids, blobs, strict=True)) if b and a not in delta]
     if not keep:
         return set()
     old = np.frombuffer(b"".join(blobs[i] for i in keep), dtype=np.uint16)
     old = old.reshape(len(keep), frozen.params.num_perm)
-    rows = lsh_partners(old, signatures[usable], frozen.params.lsh_rows)
+    params = frozen.params
+    rows_per_band = min(params.partner_rows, params.lsh_rows or params.partner_rows)
+    rows = lsh_partners(old, signatures[usable], rows_per_band)
     return {old_ids[keep[r]] for r in rows.tolist()}
 
 
