@@ -102,7 +102,10 @@ def _link_store(
     from adtrace.pipeline.link import LinkStoreError
 
     try:
-        counts = link_store(store(settings_with(db=db)), signals=signals, seed=seed, full=full)
+        settings = settings_with(db=db)
+        counts = link_store(
+            store(settings), signals=signals, seed=seed, full=full, region=settings.region
+        )
     except LinkStoreError as problem:
         raise UsageProblem(str(problem)) from problem
     events = ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.events.items()))

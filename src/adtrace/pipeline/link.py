@@ -1,5 +1,8 @@
 """The link stage on the store: full runs that learn a model, incremental runs under it.
 
+Selectors come from the store's selector tables (versions not extracted yet are extracted first,
+as `adtrace extract --db` does), so linking and search see the same selectors.
+
 A full run links the current version of every ad, learns the boilerplate and hub model, and
 freezes it (with the LSH rows and giant-split limit it chose). An incremental run (the default
 once a full run exists) signs only the new and changed ads, finds the stored ads they could link
@@ -30,6 +33,7 @@ from adtrace.link import BoilerplateModel, LinkModel, LinkParams, LinkResult, Si
 from adtrace.link.batch import AdBatch, prepare_batch
 from adtrace.link.evidence import PairEvidence, explain_pair, link_record
 from adtrace.link.incremental import freeze_params, lsh_partners, selector_keys, sign_batch
+from adtrace.pipeline.extract import EXTRACTOR_VERSION, extract_store
 from adtrace.store.clusters import (
     ads_table,
     ads_with_keys,
@@ -46,6 +50,7 @@ from adtrace.store.clusters import (
 )
 from adtrace.store.runs import finish_run, start_run
 from adtrace.store.schema import runs
+from adtrace.store.selectors import pending_versions
 from adtrace.text.minhash import EMPTY
 
 log = logging.getLogger(__name__)
@@ -109,7 +114,12 @@ def frozen_model(conn: Connection) -> Frozen | None:
 
 
 def link_store(
-    engine: Engine, *, signals: Signals | None = None, seed: int = 0, full: bool = False
+    engine: Engine,
+    *,
+    signals: Signals | None = None,
+    seed: int = 0,
+    full: bool = False,
+    region: str = "CA",
 ) -> LinkCounts:
     """Link the store's ads: incrementally under the frozen model, or a full run.
 
@@ -119,10 +129,15 @@ def link_store(
             An incremental run cannot change them (use `full`).
         seed: seed of a full run (an incremental run uses the frozen model's).
         full: learn a new model and link every ad again.
+        region: default phone region when versions must be extracted first.
 
     Raises:
         LinkStoreError: other signals than the frozen model's without `full`.
     """
+    with engine.connect() as conn:
+        pending = pending_versions(conn, EXTRACTOR_VERSION, 0, 1, redo=False)
+    if pending:
+        extract_store(engine, region=region)
     with engine.connect() as conn:
         frozen = None if full else frozen_model(conn)
     if frozen is None:

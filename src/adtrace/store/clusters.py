@@ -32,6 +32,7 @@ from adtrace.store.schema import (
 from adtrace.store.schema import (
     cluster_members as members,
 )
+from adtrace.store.schema import selectors as selector_rows
 
 CHUNK = 10_000
 
@@ -378,14 +379,65 @@ def ads_with_keys(conn: Connection, digests: Iterable[str]) -> set[int]:
     return found
 
 
-def ads_table(conn: Connection, ad_ids: Sequence[int]) -> pa.Table:
-    """The current version of the given ads (as `current_ads` columns), by ad id."""
+def ads_table(conn: Connection, ad_ids: Sequence[int], *, selectors: bool = True) -> pa.Table:
+    """The current version of the given ads (as `current_ads` columns), by ad id.
+
+    With `selectors`, adds the list columns a link run reads instead of extracting: `phones`,
+    `emails`, `handles` (values) and `selector_spans` (spans to mask, URLs included), from the
+    store's selector tables (confidence >= 0.5, as extraction on the fly keeps). Versions must
+    have been extracted (`adtrace.pipeline.extract_store`).
+    """
     wanted = sorted(set(ad_ids))
     batches: list[pa.RecordBatch] = []
     for start in range(0, len(wanted), CHUNK):
         part = wanted[start : start + CHUNK]
         batches += list(current_ads(conn, where=ads.c.ad_id.in_(part)))
-    return pa.Table.from_batches(batches, schema=ADS_SCHEMA)
+    table = pa.Table.from_batches(batches, schema=ADS_SCHEMA)
+    if not selectors:
+        return table
+    for name, column in _selector_columns(conn, wanted).items():
+        table = table.append_column(name, column)
+    return table
+
+
+SPAN_TYPE = pa.struct(
+    [("kind", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("field", pa.string())]
+)
+_LIST_KINDS = {"phone": "phones", "email": "emails", "handle": "handles"}
+_MASKED_KINDS = ("phone", "email", "handle", "url")
+
+
+def _selector_columns(conn: Connection, ad_ids: list[int]) -> dict[str, pa.Array]:
+    """Selector list columns for `ad_ids` (sorted), from the selectors of their current version."""
+    row_of = {ad: i for i, ad in enumerate(ad_ids)}
+    values: dict[str, list[list[str]]] = {c: [[] for _ in ad_ids] for c in _LIST_KINDS.values()}
+    spans: list[list[dict[str, Any]]] = [[] for _ in ad_ids]
+    for start in range(0, len(ad_ids), CHUNK):
+        query = (
+            select(
+                ads.c.ad_id,
+                selector_rows.c.kind,
+                selector_rows.c.value,
+                selector_rows.c.field,
+                selector_rows.c.start,
+                selector_rows.c.end,
+            )
+            .join(selector_rows, selector_rows.c.version_id == ads.c.current_version_id)
+            .where(
+                ads.c.ad_id.in_(ad_ids[start : start + CHUNK]),
+                selector_rows.c.kind.in_(_MASKED_KINDS),
+                selector_rows.c.confidence >= 0.5,
+            )
+            .order_by(selector_rows.c.selector_id)
+        )
+        for ad, kind, value, field_name, begin, end in conn.execute(query):
+            row = row_of[int(ad)]
+            spans[row].append({"kind": kind, "start": begin, "end": end, "field": field_name})
+            if kind in _LIST_KINDS:
+                values[_LIST_KINDS[kind]][row].append(str(value))
+    columns = {name: pa.array(lists, pa.list_(pa.string())) for name, lists in values.items()}
+    columns["selector_spans"] = pa.array(spans, pa.list_(SPAN_TYPE))
+    return columns
 
 
 def members_after(conn: Connection, run_id: int) -> dict[int, str]:
