@@ -29,9 +29,11 @@ class Event:
     """What happened to one cluster in a run.
 
     Attributes:
-        kind: created, grew, shrank, changed (ads in and out), merged (several previous clusters
-            became this one), split (a previous cluster's ads went to several new clusters; the
-            event is on the previous id), dissolved (no ad of the previous cluster is left).
+        kind: created (new ads only, or the part of a split that got a fresh id: `sources`
+            names the cluster it came from), grew, shrank, changed (ads in and out), merged
+            (several previous clusters became this one), split (a previous cluster's ads went
+            to several new clusters; the event is on the previous id), dissolved (no ad of the
+            previous cluster is left).
         cluster: the cluster the event is about.
         sources: previous clusters whose ads are now in it (merged) or the previous cluster.
         targets: the new clusters its ads went to (split) or the cluster itself.
@@ -124,11 +126,12 @@ def _events(
                 sources[names[key]].add(previous[a])
                 targets[previous[a]].add(names[key])
     alive = set(names.values())
+    known = set(previous.values())
     events: list[Event] = []
     for name in sorted(alive):
         came = sorted(sources[name])
-        if not came:
-            events.append(Event("created", name, [], [name], entered[name], 0))
+        if not came or (name not in known and len(came) == 1):
+            events.append(Event("created", name, came, [name], entered[name], 0))
         elif len(came) > 1:
             events.append(Event("merged", name, came, [name], entered[name], left[name]))
         elif entered[name] or left[name]:
@@ -148,7 +151,8 @@ def _events(
 class PartitionDiff:
     """How the clusters after one run differ from the clusters after another.
 
-    Each list holds cluster ids: `created` (no ad was clustered before), `merged` (ads from
+    Each list holds cluster ids: `created` (a new id: new ads, or a part split off one earlier
+    cluster), `merged` (ads from
     several earlier clusters), `split` (earlier clusters whose ads went to several clusters),
     `changed` (same id, ads in or out), `removed` (earlier clusters with no ad left in any
     cluster), `unchanged` (same id, same ads).
@@ -173,7 +177,7 @@ def diff_partitions(before: Mapping[int, str], after: Mapping[int, str]) -> Part
     created, merged, changed, unchanged = [], [], [], []
     for cid in sorted(new_sets):
         sources = {before[a] for a in new_sets[cid] if a in before}
-        if not sources:
+        if not sources or (cid not in old_sets and len(sources) == 1):
             created.append(cid)
         elif len(sources) > 1:
             merged.append(cid)
