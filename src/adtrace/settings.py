@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         30_000, description="How long SQLite waits for a lock held by another process."
     )
+    score_weights: str | None = Field(
+        None,
+        description="TOML file of score weights (and extra lexicons) over the defaults; "
+        "see docs/indicators.md.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -13,6 +13,7 @@ from adtrace.cli import extract as extract_commands
 from adtrace.cli import ingest as ingest_commands
 from adtrace.cli import link as link_commands
 from adtrace.cli import runs as runs_commands
+from adtrace.cli import score as score_commands
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, out, settings_with
 from adtrace.logs import configure_logging
 
@@ -59,6 +60,7 @@ app.command(help=extract_commands.EXTRACT_HELP)(extract_commands.extract)
 app.command(help=link_commands.LINK_HELP)(link_commands.link)
 app.add_typer(link_commands.clusters_app, name="clusters")
 app.add_typer(runs_commands.runs_app, name="runs")
+app.command(help=score_commands.SCORE_HELP)(score_commands.score)
 app.add_typer(db_commands.db_app, name="db")
 
 
@@ -91,7 +93,7 @@ def run(
     site: Annotated[str | None, typer.Option(help="Site of ads whose rows name none.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Run every stage in order on FILES into the store: ingest, extract, then link.
+    """Run every stage in order on FILES into the store: ingest, extract, link, then score.
 
     Example: adtrace run export.csv --site site-a.example --db sqlite:///adtrace.db
     """
@@ -100,6 +102,7 @@ def run(
         settings = settings_with(db=db)
         extract_commands.extract_into_store(settings.db, settings.region)
     link_commands.link(db=settings.db)
+    score_commands.score(db=settings.db)
 
 
 def main() -> None:

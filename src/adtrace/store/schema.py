@@ -264,3 +264,36 @@ ad_selector_keys = Table(
     Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
     Index(None, "ad_id"),
 )
+
+# --- Scoring (0005) ----------------------------------------------------------------------------
+# Review-priority scores of ads and clusters, one set per score run, with the reasons (indicator,
+# tier, span or figure) behind every score. A score is a priority, not a finding. A score run scores
+# the current clusters of the newest link run (`link_run_id`).
+ad_scores = Table(
+    "ad_scores",
+    metadata,
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "version_id", Key, ForeignKey("ad_versions.version_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("score", Float, nullable=False),
+    Column("escalate", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Index(None, "ad_id"),
+    Index(None, "run_id", "escalate"),
+)
+
+cluster_scores = Table(
+    "cluster_scores",
+    metadata,
+    Column("run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", String(40), primary_key=True),
+    Column("link_run_id", Key, ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("escalate", Boolean, nullable=False),
+    Column("n_ads", Integer, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("profile", JSON, nullable=False),
+    Index(None, "run_id", "score"),
+)
