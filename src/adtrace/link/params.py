@@ -85,10 +85,10 @@ class LinkParams:
 
     Incremental runs (on the store):
         partner_rows: rows per band when looking up the stored ads a new ad could link to
-            (their clusters are linked again); never more than the linking bands' rows. Fewer rows reach less similar ads, which template
-            merges can still join (3 rows x 42 bands finds pairs of Jaccard 0.35 with
-            probability 0.84, 0.5 almost surely): closer to a full run's clusters, at the cost of
-            linking more of the store again.
+            (their clusters are linked again); never more than the linking bands' rows.
+            Fewer rows reach less similar ads, which template merges can still join (3 rows x
+            42 bands finds pairs of Jaccard 0.35 with probability 0.84, 0.5 almost surely):
+            closer to a full run's clusters, at the cost of linking more of the store again.
     """
 
     shingle_size: int = 3
