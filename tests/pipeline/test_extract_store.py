@@ -66,7 +66,7 @@ def test_extract_store_is_incremental_and_replaces_on_redo(store_url: str, tmp_p
         assert conn.execute(select(func.count()).select_from(selectors)).scalar_one() == first_total
         assert conn.execute(select(func.count()).select_from(extractions)).scalar_one() == 3
         stages = [r.stage for r in conn.execute(select(runs.c.stage).order_by(runs.c.run_id))]
-    assert stages == ["extract", "link", "extract", "extract"]
+    assert stages == ["extract", "link", "score", "extract", "extract"]
 
 
 def test_undo_removes_the_batch_selectors(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_store_link_matches_file_link_and_exports(store_url: str, tmp_path: Path
         assert conn.execute(select(func.count()).select_from(ad_links)).scalar_one() > 0
         assert conn.execute(select(func.count()).select_from(run_artifacts)).scalar_one() >= 2
         stages = [r.stage for r in conn.execute(select(runs.c.stage).order_by(runs.c.run_id))]
-    assert stages == ["extract", "link"]
+    assert stages == ["extract", "link", "score"]
 
 
 def test_clusters_export_without_a_run_is_exit_2(tmp_path: Path) -> None:
