@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing as mp
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -203,16 +204,14 @@ def _extractors() -> dict[str, Extractor] | None:
     return {kind: found[kind] for kind in (*KINDS, *_MASK_ONLY) if kind in found}
 
 
-def extract_selectors(
-    texts: Sequence[str], titles: Sequence[str] | None, min_confidence: float = 0.5
-) -> Selectors | None:
-    """Extract phones, e-mails and handles (and URLs, to mask) with `adtrace.extract`.
+ExtractedChunk = tuple[list[int], list[str], list[str], list[list[MaskSpan]]]
 
-    Returns None when `adtrace.extract` is not installed.
-    """
-    extractors = _extractors()
-    if extractors is None:
-        return None
+
+def _extract_chunk(
+    texts: Sequence[str], titles: Sequence[str] | None, first: int, min_confidence: float
+) -> ExtractedChunk:
+    """Selectors of consecutive ads (rows numbered from `first`) and their spans to mask."""
+    extractors = _extractors() or {}
     rows: list[int] = []
     kinds: list[str] = []
     values: list[str] = []
@@ -226,9 +225,52 @@ def extract_selectors(
                         continue
                     own.append(MaskSpan(kind, span.start, span.end, field_name))
                     if kind in KINDS:
-                        rows.append(i)
+                        rows.append(first + i)
                         kinds.append(kind)
                         values.append(str(span.value))
         spans.append(own)
+    return rows, kinds, values, spans
+
+
+def _extract_star(args: tuple[Sequence[str], Sequence[str] | None, int, float]) -> ExtractedChunk:
+    return _extract_chunk(*args)
+
+
+EXTRACT_CHUNK: Final = 10_000
+WORKERS: Final = 2
+
+
+def extract_selectors(
+    texts: Sequence[str],
+    titles: Sequence[str] | None,
+    min_confidence: float = 0.5,
+    workers: int = WORKERS,
+    chunk: int = EXTRACT_CHUNK,
+) -> Selectors | None:
+    """Extract phones, e-mails and handles (and URLs, to mask) with `adtrace.extract`.
+
+    Chunks of `chunk` ads run in `workers` forked processes when there are several chunks
+    (results are identical either way). Returns None when `adtrace.extract` is not installed.
+    """
+    if _extractors() is None:
+        return None
+    jobs = [
+        (
+            texts[lo : lo + chunk],
+            titles[lo : lo + chunk] if titles else None,
+            lo,
+            min_confidence,
+        )
+        for lo in range(0, len(texts), chunk)
+    ]
+    if workers > 1 and len(jobs) > 1 and "fork" in mp.get_all_start_methods():
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_extract_star, jobs)
+    else:
+        parts = [_extract_star(job) for job in jobs]
+    rows = [r for part in parts for r in part[0]]
+    kinds = [k for part in parts for k in part[1]]
+    values = [v for part in parts for v in part[2]]
+    spans = [own for part in parts for own in part[3]]
     log.info("extracted %d selectors from %d ads", len(values), len(texts))
     return build_selectors(rows, kinds, values, MaskSpans.from_lists(spans))
