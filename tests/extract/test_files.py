@@ -104,3 +104,39 @@ def test_bad_json_line_names_the_line(tmp_path: Path) -> None:
 def test_unsupported_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unsupported input format"):
         extract_file(tmp_path / "ads.xlsx", tmp_path / "out.jsonl")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_all_cores_give_the_same_file_in_input_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.setattr(files, "BATCH_ROWS", 3)  # 9 batches, several in flight per worker
+    source = tmp_path / "ads.jsonl"
+    many = [
+        {"id": i, "title": f"Ad {i}", "text": f"Ad {i}: call 514 555 01{i:02d}, {100 + i}$ hh"}
+        for i in range(25)
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in many), encoding="utf-8")
+    one, two = tmp_path / f"one{suffix}", tmp_path / f"two{suffix}"
+    assert extract_file(source, one, workers=1) == extract_file(source, two, workers=2) == 25
+    if suffix == ".parquet":
+        assert pq.read_table(one).equals(pq.read_table(two))
+        ids = pq.read_table(two).column("id").to_pylist()
+    elif suffix == ".jsonl":
+        assert one.read_bytes() == two.read_bytes()
+        rows = read_jsonl(two)
+        ids = [r["id"] for r in rows]
+        assert rows[7]["phones"] == ["+15145550107"]
+    else:
+        assert one.read_bytes() == two.read_bytes()
+        with two.open(encoding="utf-8", newline="") as f:
+            ids = [r["id"] for r in csv.DictReader(f)]
+    assert ids == [str(i) for i in range(25)]
+
+
+def test_worker_batches_equal_in_process_rows() -> None:
+    batch = (["a", "b"], ["Call 514-555-0123", "J'ai 22 ans"], [None, "Nouvelle"])
+    text = files.extract_batch(batch, "CA", ".jsonl")
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["phones"] == ["+15145550123"] and rows[1]["ages"] == [22]

@@ -27,7 +27,7 @@ NOISE = [
 noisy_text = st.lists(st.sampled_from(WORDS + NOISE), max_size=40).map(" ".join) | st.text(
     alphabet=st.sampled_from("0123456789OoIlSB| .-_*/💋6️⃣６𝟞⑤aeiouxyzéàÉ@$h\n"), max_size=80
 )
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
@@ -67,7 +67,7 @@ def noisy_case(text: str, mode: str) -> str:
     return {"upper": text.upper(), "lower": text.lower(), "swap": text.swapcase()}.get(mode, text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     phone=plain_phone(),
     before=st.lists(st.sampled_from(WORDS), max_size=8),

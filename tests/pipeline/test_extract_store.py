@@ -77,3 +77,16 @@ def test_undo_removes_the_batch_selectors(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(selectors)).scalar_one() == 0
         assert conn.execute(select(func.count()).select_from(extractions)).scalar_one() == 0
+
+
+def test_extract_file_mode_on_given_workers(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "ads.csv", ROWS, HEADER)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = runner.invoke(app, ["extract", str(source), "-o", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    bad = runner.invoke(app, ["extract", str(source), "-o", "x.jsonl", "--workers", "0"])
+    assert bad.exit_code == 2

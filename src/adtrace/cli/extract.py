@@ -17,13 +17,13 @@ language) from ads, through obfuscations ("4I6 five five five", "quatre un six",
 
 Files: INPUT (.csv, .jsonl or .parquet with id and text, optional title) -o OUT (.jsonl, .csv or
 .parquet), one object per ad in input order. Store: --db URL extracts every ad version not yet
-extracted, on all cores, into the store's selector tables.
+extracted into the store's selector tables. Both modes run on all cores (--workers N to limit).
 
 Examples:
 
     adtrace extract ads.csv -o selectors.jsonl
 
-    adtrace extract --db sqlite:///adtrace.db
+    adtrace extract --db sqlite:///adtrace.db --workers 2
 """
 
 
@@ -35,18 +35,21 @@ def extract(
     region: Annotated[
         str | None, typer.Option(help="Default phone region (ISO code, default CA).")
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
+    ] = None,
 ) -> None:
     with cli_errors():
         settings = settings_with(db=db, region=region)
         if (input_ is None) == (db is None):
             raise UsageProblem("give INPUT -o OUT (files) or --db URL (the store), not both")
         if input_ is not None:
-            _extract_file(input_, output, settings.region)
+            _extract_file(input_, output, settings.region, workers)
         else:
-            extract_into_store(settings.db, settings.region, redo=redo)
+            extract_into_store(settings.db, settings.region, redo=redo, workers=workers)
 
 
-def _extract_file(input_: Path, output: Path | None, region: str) -> None:
+def _extract_file(input_: Path, output: Path | None, region: str, workers: int | None) -> None:
     from adtrace.extract import extract_file
 
     if output is None:
@@ -54,13 +57,15 @@ def _extract_file(input_: Path, output: Path | None, region: str) -> None:
     if not input_.is_file():
         raise UsageProblem(f"{input_}: no such file")
     try:
-        count = extract_file(input_, output, region=region)
+        count = extract_file(input_, output, region=region, workers=workers)
     except ValueError as problem:
         raise InputError(str(input_), str(problem)) from problem
     out.print(f"extracted {count:,} ads into {output}", markup=False, highlight=False)
 
 
-def extract_into_store(db: str, region: str, *, redo: bool = False, show: bool = True) -> None:
+def extract_into_store(
+    db: str, region: str, *, redo: bool = False, show: bool = True, workers: int | None = None
+) -> None:
     """Store mode, shared with `adtrace run`."""
     settings = settings_with(db=db)
     engine = store(settings)
@@ -76,7 +81,11 @@ def extract_into_store(db: str, region: str, *, redo: bool = False, show: bool =
     with progress:
         task = progress.add_task("extract", total=None)
         counts = extract_store(
-            engine, region=region, redo=redo, progress=lambda n: progress.advance(task, n)
+            engine,
+            region=region,
+            redo=redo,
+            workers=workers,
+            progress=lambda n: progress.advance(task, n),
         )
     out.print(
         f"extract run {counts.run_id}: {counts.versions:,} ad versions, "

@@ -45,6 +45,7 @@ _MARKER_RE: Final = re.compile(
 # Every marker holds "@", "arobase" or an "at" right after a space or an opening bracket. Most
 # ads hold none, and these literal searches cost a fraction of a pass of the marker pattern.
 _AT_WORD_RE: Final = re.compile(r"at(?<=[\s(\[{<]at)")
+_BRACKETS: Final = frozenset("([{<")
 _PLAIN_DOMAIN_RE: Final = re.compile(rf"(?:{_LABEL}\s?\.\s?)+(?:{_TLDS})\b")
 _SPELLED_DOMAIN_RE: Final = re.compile(rf"(?:{_LABEL}{_DOT_ANY})+(?:{_TLDS})\b")
 _PROVIDER_RE: Final = re.compile(rf"({'|'.join(_PROVIDERS)})\b(?!{_DOT_ANY}{_LABEL})")
@@ -63,16 +64,50 @@ def extract_emails(text: str, *, region: str = "CA") -> list[Span]:
         Spans whose value is the lower-case address.
     """
     low = lower_same_length(text)
-    if "@" not in low and "arobase" not in low and _AT_WORD_RE.search(low) is None:
-        return []
     rev = ""
     spans: list[Span] = []
-    for marker in _MARKER_RE.finditer(low):
+    for marker in _markers(low):
         rev = rev or low[::-1]
         local = _local_before(low, rev, marker.start())
         span = _address(low, local, marker) if local is not None else None
         spans += [span] if span is not None else []
     return _without_overlaps(spans)
+
+
+def _markers(low: str) -> list[re.Match[str]]:
+    """The matches ``_MARKER_RE.finditer(low)`` gives, found from the at-signs alone.
+
+    Every marker holds an ``@``, ``arobase`` or an ``at`` after a space or an opening bracket,
+    and starts in the run of spaces and brackets just before it. Trying the marker only at those
+    few positions, leftmost first, gives the same matches as a scan of the whole text, which
+    would try the pattern at every space.
+    """
+    markers: list[re.Match[str]] = []
+    covered = 0
+    for hit in _hits(low):
+        if hit < covered:
+            continue
+        start = hit
+        while start > covered and (low[start - 1].isspace() or low[start - 1] in _BRACKETS):
+            start -= 1
+        for pos in range(start, hit + 1):
+            marker = _MARKER_RE.match(low, pos)
+            if marker is not None:
+                markers.append(marker)
+                covered = marker.end()
+                break
+    return markers
+
+
+def _hits(low: str) -> list[int]:
+    """Sorted offsets of every ``@``, ``arobase`` and ``at`` after a space or opening bracket."""
+    hits = [m.start() for m in _AT_WORD_RE.finditer(low)]
+    for sign in ("@", "arobase"):
+        pos = low.find(sign)
+        while pos >= 0:
+            hits.append(pos)
+            pos = low.find(sign, pos + 1)
+    return sorted(hits)
 
 
 def _local_before(low: str, rev: str, pos: int) -> tuple[int, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from adtrace.extract.language import detect_language
+from adtrace.extract.language import ad_language
 from adtrace.extract.registry import EXTRACTORS
 from adtrace.extract.spans import AGE, EMAIL, HANDLE, NAME, PHONE, PLACE, PRICE, URL, Span
 
@@ -100,5 +100,5 @@ def extract_all(
             extractor = EXTRACTORS[_KIND_OF_KEY[key]]
             spans = [s for s in extractor(value, region=region) if s.confidence >= min_confidence]
             found[key] += [s.in_field(field) for s in spans] if field != "text" else spans
-    language = detect_language(f"{title}\n{text}" if title else text)
+    language = ad_language(text, title)
     return Extraction(**{key: tuple(spans) for key, spans in found.items()}, language=language)

@@ -1,18 +1,24 @@
-"""File mode: read ads from CSV, JSON Lines or Parquet, write one result per ad.
+"""File mode: read ads from CSV, JSON Lines or Parquet, write one result per ad, on all cores.
 
 Input and output formats follow the file extension. Reading and writing stream in batches of
-``BATCH_ROWS`` ads, so memory stays bounded whatever the file size; the output keeps input order.
+``BATCH_ROWS`` ads; worker processes extract and encode whole batches while this process reads
+ahead and writes results back in input order. At most ``IN_FLIGHT_PER_WORKER`` batches per
+worker are pending at any time, so memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeAlias
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -23,16 +29,21 @@ from adtrace.extract.table import SCHEMA, extract_rows
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS: Final = 2_000
+BATCH_ROWS: Final = 1_000
+IN_FLIGHT_PER_WORKER: Final = 2
+"""Batches queued per worker: two keep every core busy while this process writes; more only
+holds more ads in memory."""
 _COLUMNS: Final = ("id", "text", "title")
 _REQUIRED: Final = ("id", "text")
 _FORMATS: Final = (".csv", ".jsonl", ".parquet")
 
 Batch = tuple[list[str], list[str | None], list[str | None] | None]
-Writer = Callable[[list[dict[str, Any]]], None]
+Encoded: TypeAlias = str | pa.Table
+"""One batch's results as written: JSON Lines or CSV text, or an Arrow table for Parquet."""
+Writer = Callable[[Encoded], None]
 
 
-def extract_file(input: Path, output: Path, region: str = "CA") -> int:
+def extract_file(input: Path, output: Path, region: str = "CA", workers: int | None = None) -> int:
     """Extract selectors from every ad of ``input`` into ``output``.
 
     Args:
@@ -40,6 +51,7 @@ def extract_file(input: Path, output: Path, region: str = "CA") -> int:
             (``title`` optional, others ignored).
         output: ``.jsonl`` (one JSON object per ad), ``.parquet`` or ``.csv`` (lists as JSON).
         region: see :func:`adtrace.extract.extract_all`.
+        workers: processes (default: all cores; 1 runs in this process).
 
     Returns:
         The number of ads written.
@@ -50,16 +62,53 @@ def extract_file(input: Path, output: Path, region: str = "CA") -> int:
     input, output = Path(input), Path(output)
     _check_format(input, "input")
     _check_format(output, "output")
+    workers = workers or os.cpu_count() or 1
+    suffix = output.suffix.lower()
     count = 0
     with ExitStack() as stack:
         write = _writer(output, stack)
-        for ids, texts, titles in _batches(input):
-            rows = extract_rows(ids, texts, titles, region)
-            write(rows)
-            count += len(rows)
+        pool = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
+        for size, encoded in _extracted(_batches(input), region, suffix, pool, workers):
+            write(encoded)
+            count += size
             logger.debug("extracted %d ads from %s", count, input)
     logger.info("extracted %d ads from %s into %s", count, input, output)
     return count
+
+
+def _extracted(
+    batches: Iterator[Batch],
+    region: str,
+    suffix: str,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+) -> Iterator[tuple[int, Encoded]]:
+    """Each batch's size and encoded results, in input order, extracted in ``pool`` if given."""
+    if pool is None:
+        for batch in batches:
+            yield len(batch[0]), extract_batch(batch, region, suffix)
+        return
+    pending: deque[tuple[int, Future[Encoded]]] = deque()
+    for batch in batches:
+        pending.append((len(batch[0]), pool.submit(extract_batch, batch, region, suffix)))
+        if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+            size, future = pending.popleft()
+            yield size, future.result()
+    while pending:
+        size, future = pending.popleft()
+        yield size, future.result()
+
+
+def extract_batch(batch: Batch, region: str, suffix: str) -> Encoded:
+    """Extract one batch and encode it for an output of type ``suffix`` (runs in workers)."""
+    rows = extract_rows(*batch, region=region)
+    if suffix == ".parquet":
+        return pa.Table.from_pylist(rows, schema=SCHEMA)
+    if suffix == ".jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(_csv_row(r) for r in rows)
+    return text.getvalue()
 
 
 def _check_format(path: Path, role: str) -> None:
@@ -110,8 +159,9 @@ def _csv_batches(path: Path) -> Iterator[Batch]:
             strings_can_be_null=False,
         ),
     )
-    for batch in reader:
-        yield _from_arrow(batch, "title" in present)
+    for block in reader:
+        for start in range(0, block.num_rows, BATCH_ROWS):
+            yield _from_arrow(block.slice(start, BATCH_ROWS), "title" in present)
 
 
 def _parquet_batches(path: Path) -> Iterator[Batch]:
@@ -170,16 +220,23 @@ def _json_str(value: Any) -> str | None:
 
 
 def _writer(path: Path, stack: ExitStack) -> Writer:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    if path.suffix.lower() == ".parquet":
         parquet = stack.enter_context(pq.ParquetWriter(path, SCHEMA))
-        return lambda rows: parquet.write_table(pa.Table.from_pylist(rows, schema=SCHEMA))
+
+        def write_table(encoded: Encoded) -> None:
+            assert isinstance(encoded, pa.Table)
+            parquet.write_table(encoded)
+
+        return write_table
     f: IO[str] = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
-    if suffix == ".jsonl":
-        return lambda rows: f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    out = csv.writer(f)
-    out.writerow(["id", *JSON_KEYS, "language"])
-    return lambda rows: out.writerows(_csv_row(r) for r in rows)
+    if path.suffix.lower() == ".csv":
+        csv.writer(f).writerow(["id", *JSON_KEYS, "language"])
+
+    def write_text(encoded: Encoded) -> None:
+        assert isinstance(encoded, str)
+        f.write(encoded)
+
+    return write_text
 
 
 def _csv_row(row: dict[str, Any]) -> list[str]:

@@ -19,6 +19,7 @@ prose out. Values are lower case without ``@`` (the platforms treat names case-i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final
 
 from adtrace.extract.normalise import lower_same_length
@@ -66,6 +67,7 @@ _LINK_RE: Final = re.compile(
 )
 _WHATSAPP_RE: Final = re.compile(r"\b(?:whats\s?app|whatsap|watsapp|watsap|wsp)\b")
 _SEP_MARKS: Final = frozenset(":=-–—>→👉➡👻")
+_KEYWORD_FIRST: Final = frozenset(word[0] for word in _KEYWORDS)
 _NOT_NAME_WORDS: Final = (
     "me my only for and or the add follow private pics pic photos account here link below above dm "
     "message msg is on at to a an in available now please pls verified same name username user "
@@ -96,17 +98,43 @@ def extract_handles(text: str, *, region: str = "CA") -> list[Span]:
     """
     low = lower_same_length(text)
     has_of = "OF" in text or "Of" in text
-    if not has_of and not _QUICK_RE.search(low):
+    quick = [m.start() for m in _QUICK_RE.finditer(low)]
+    if not has_of and not quick:
         return []
-    spans = _links(low, region) if "/" in low else []
-    spans += _named(low, _KEYWORD_RE, None, 0.9)
+    spans = _links(low, region) if "/" in low and any(h in low for h in _HOSTS) else []
+    # Every keyword match starts where the quick pattern found a keyword.
+    keywords = [pos for pos in quick if low[pos] in _KEYWORD_FIRST]
+    spans += _named(low, _matches_at(_KEYWORD_RE, low, keywords), None, 0.9)
     if has_of:
-        spans += _named(text, _OF_RE, "onlyfans", 0.85)  # its pattern demands ":" or "@"
+        ofs = sorted(_occurrences(text, "OF") + _occurrences(text, "Of"))
+        # The pattern demands ":" or "@".
+        spans += _named(text, _matches_at(_OF_RE, text, ofs), "onlyfans", 0.85)
     if "👻" in text:
-        spans += _named(low, _GHOST_RE, "snapchat", 0.85)  # the ghost is the mark
-    if "wsp" in low or "ats" in low:
+        spans += _named(low, _GHOST_RE.finditer(low), "snapchat", 0.85)  # the ghost is the mark
+    if "wsp" in low or "whats" in low or "watsap" in low:
         spans += _whatsapp(text, low, region)
     return _deduplicated(spans)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found = []
+    pos = text.find(word)
+    while pos >= 0:
+        found.append(pos)
+        pos = text.find(word, pos + 1)
+    return found
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` gives when every match must start at one of ``starts``
+    (sorted): trying only there is much cheaper than trying every position."""
+    matches: list[re.Match[str]] = []
+    covered = 0
+    for pos in starts:
+        if pos >= covered and (m := pattern.match(text, pos)) is not None:
+            matches.append(m)
+            covered = m.end()
+    return matches
 
 
 def _clean(user: str) -> str:
@@ -129,9 +157,11 @@ def _whatsapp_number(user: str, region: str) -> str | None:
     return to_e164("+" + user, region) if user.isdigit() else None
 
 
-def _named(text: str, pattern: re.Pattern[str], platform: str | None, conf: float) -> list[Span]:
+def _named(
+    text: str, matches: Iterable[re.Match[str]], platform: str | None, conf: float
+) -> list[Span]:
     spans: list[Span] = []
-    for m in pattern.finditer(text):
+    for m in matches:
         user = _clean(m["user"])
         marked = platform is not None or m["at"] == "@" or any(c in _SEP_MARKS for c in m["sep"])
         if not marked or user in _NOT_NAMES or user.replace(".", "").isdigit():

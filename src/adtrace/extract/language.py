@@ -93,13 +93,25 @@ def _profiles() -> tuple[dict[str, str], dict[str, dict[str, float]]]:
 
 def detect_language(text: str) -> str:
     """Classify ``text`` as ``"en"``, ``"fr"``, ``"mixed"`` or ``"und"``."""
+    return ad_language(text)
+
+
+def ad_language(text: str, title: str | None = None) -> str:
+    """The language of an ad: ``detect_language(f"{title}\n{text}")``, or of ``text`` alone.
+
+    The words of title and text are taken from each field separately (the newline between them
+    is no word character, so the words are the same), which reuses the folded words the place
+    extractor has just cached for each field instead of folding the joined text again.
+    """
     stop, trigrams = _profiles()
+    words = folded_words(title) + folded_words(text) if title else folded_words(text)
     # list.count runs in C; a Counter of every word's language costs several times more.
-    hits = list(map(stop.get, folded_words(text)))
+    hits = list(map(stop.get, words))
     en, fr = hits.count("en"), hits.count("fr")
     if en + fr >= MIN_STOPWORDS:
         return _by_stopwords(en, fr)
-    return _by_trigrams(text[:_MAX_CHARS], trigrams, {"en": en, "fr": fr})
+    joined = f"{title}\n{text}" if title else text
+    return _by_trigrams(joined[:_MAX_CHARS], trigrams, {"en": en, "fr": fr})
 
 
 def _by_stopwords(en: int, fr: int) -> str:

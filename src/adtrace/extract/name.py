@@ -36,10 +36,10 @@ _STRONG: Final = (
     r"|mon\s+nom\s+(?:est|c['’]est)|moi\s*,?\s*c['’]est|appel(?:le|ez)[\s-]moi|demande[sz]?"
 )
 _WEAK: Final = r"i['’]?m|i\s+am|it['’]?s|this\s+is|here\s+is|je\s+suis|ici|c['’]est"
-# Matched on the lower-cased text (same offsets); the look-behind and first-letter test let
-# the engine reject most positions at once.
+# Matched on the lower-cased text (same offsets); the first-letter test, then the look-behind,
+# let the engine reject most positions at once (in this order, a quarter faster).
 _TRIGGER_RE: Final = re.compile(
-    rf"(?<![\w'’])(?=[mncajdith])(?:(?P<strong>{_STRONG})|(?P<weak>{_WEAK}))[\s,:]+{_NAME}"
+    rf"(?=[mncajdith])(?<![\w'’])(?:(?P<strong>{_STRONG})|(?P<weak>{_WEAK}))[\s,:]+{_NAME}"
     r"(?![\w'’])"
 )
 _HERE_RE: Final = re.compile(

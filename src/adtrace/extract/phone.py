@@ -31,7 +31,14 @@ from typing import Final
 
 import phonenumbers
 
-from adtrace.extract.normalise import GAP, NormalisedText, normalise_digits
+from adtrace.extract.normalise import (
+    FILLER_WORDS,
+    GAP,
+    GAP_ITEMS,
+    NormalisedText,
+    digit_runs,
+    normalise_digits,
+)
 from adtrace.extract.place import area_code_region
 from adtrace.extract.spans import PHONE, Span
 
@@ -50,6 +57,8 @@ _CONTEXT_RE: Final = re.compile(
 )
 _STANDARD_BOUNDS: Final = frozenset({3, 6, 8})
 _STANDARD_ENDS: Final = frozenset({3, 6, 8, 10})
+_MIN_DIGITS: Final = 8  # the shortest number read: 8 digits (international), 10 in NANP
+_MAX_GAP_CHARS: Final = GAP_ITEMS * max(map(len, FILLER_WORDS))  # GAP items are 1 char or a word
 _NEGATIVE_WINDOW: Final = 40
 _CONTEXT_WINDOW: Final = 30
 
@@ -124,13 +133,43 @@ def extract_phones(text: str, *, region: str = "CA") -> list[Span]:
     Returns:
         One span per number occurrence, value in E.164, offsets into ``text``.
     """
+    return list(_phones(text, region))
+
+
+@lru_cache(maxsize=64)
+def _phones(text: str, region: str) -> tuple[Span, ...]:
+    """Cached: the WhatsApp handle reads the phones of the field the phone extractor just read."""
     norm = normalise_digits(text)
     minimum = 10 if _is_nanp(region) else 8
     spans: list[Span] = []
-    for chain in _CHAIN_RE.finditer(norm.text):
-        if chain.end() - chain.start() >= minimum:
-            spans.extend(_phones_in_chain(norm, chain.start(), chain.end(), region))
-    return spans
+    for start, end in _dense_stretches(norm.text):
+        # A chain may start with "+" and a space before its first digit.
+        for chain in _CHAIN_RE.finditer(norm.text, max(0, start - 2), end):
+            if chain.end() - chain.start() >= minimum:
+                spans.extend(_phones_in_chain(norm, chain.start(), chain.end(), region))
+    return tuple(spans)
+
+
+def _dense_stretches(text: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` whose digit runs are close enough to chain and hold enough digits.
+
+    Digit runs farther apart than the longest gap cannot join one chain, and a chain of fewer
+    than ``_MIN_DIGITS`` digits is never a phone, so the chain pattern (costly: it tries a gap
+    after every digit run) only runs where a phone can be.
+    """
+    stretches: list[tuple[int, int]] = []
+    first = last = -1
+    digits = 0
+    for start, end in digit_runs(text):
+        if last >= 0 and start - last <= _MAX_GAP_CHARS:
+            last, digits = end, digits + end - start
+            continue
+        if digits >= _MIN_DIGITS:
+            stretches.append((first, last))
+        first, last, digits = start, end, end - start
+    if digits >= _MIN_DIGITS:
+        stretches.append((first, last))
+    return stretches
 
 
 def _phones_in_chain(norm: NormalisedText, start: int, end: int, region: str) -> Iterator[Span]:

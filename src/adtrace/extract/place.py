@@ -62,6 +62,7 @@ class _Alias:
 class _Gazetteer:
     by_first: dict[str, tuple[_Alias, ...]]
     province_words: dict[str, tuple[tuple[str, ...], ...]]
+    first_words: frozenset[str]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -103,6 +104,7 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(
         {k: tuple(sorted(v, key=order)) for k, v in by_first.items()},
         {k: tuple(v) for k, v in province_words.items()},
+        frozenset(by_first),
     )
 
 
@@ -119,8 +121,13 @@ def extract_places(text: str, *, region: str = "CA") -> list[Span]:
     """
     folded = fold(text)
     gaz = _gazetteer()
-    present = set(folded_words(text))
-    firsts = {w for w in present & gaz.by_first.keys() if _any_complete(gaz.by_first[w], present)}
+    words = folded_words(text)
+    # frozenset.intersection walks the ad's words once; "set(words) & keys" costs three times more.
+    candidates = gaz.first_words.intersection(words)
+    if not candidates:
+        return []
+    present = set(words)
+    firsts = {w for w in candidates if _any_complete(gaz.by_first[w], present)}
     spans: list[Span] = []
     covered = 0
     for start, word in sorted((p, w) for w in firsts for p in _occurrences(folded, w)):

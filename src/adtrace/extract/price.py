@@ -121,18 +121,33 @@ def _windows(text: str, low: str) -> list[tuple[int, int]]:
     """Stretches of text around digits, cut at spaces, that hold a currency or duration hint.
 
     Every price has a digit, and a duration farther than ``_MAX_GAP`` from its amount cannot
-    pair, so the rest of the text need not be scanned.
+    pair, so the rest of the text need not be scanned. A window reaches from the space before
+    ``_WINDOW`` characters ahead of its first digit run to the space ``_WINDOW`` characters after
+    its last one; a digit run that starts within ``2 * _WINDOW`` of the previous one always
+    joins its window, without searching for spaces.
     """
     windows: list[tuple[int, int]] = []
+    first = last = -1  # window start, and the end of the last digit run in it
     for run_start, run_end in digit_runs(text):
+        if last >= 0 and run_start - _WINDOW <= last + _WINDOW:
+            last = run_end
+            continue
         start = low.rfind(" ", 0, max(0, run_start - _WINDOW)) + 1
-        end = low.find(" ", run_end + _WINDOW)
-        end = len(low) if end < 0 else end
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
-        else:
-            windows.append((start, end))
+        if last >= 0:
+            end = _window_end(low, last)
+            if start <= end:
+                last = run_end
+                continue
+            windows.append((first, end))
+        first, last = start, run_end
+    if last >= 0:
+        windows.append((first, _window_end(low, last)))
     return [(start, end) for start, end in windows if _HINT_RE.search(low, start, end)]
+
+
+def _window_end(low: str, run_end: int) -> int:
+    end = low.find(" ", run_end + _WINDOW)
+    return len(low) if end < 0 else end
 
 
 def _item(m: re.Match[str]) -> _Item | None:
