@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import sys
 import time
@@ -186,11 +187,13 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     for name, n, m, f1, same in rows:
         print(
             f"{name:<20}{n:>10,}{m['linked']:>10,}{m['seconds']:>9.1f}{m['peak_mb']:>9.0f}"
             f"{m['moved']:>9,}{m['clusters']:>10,}{f1:>8.4f}  {same}"
         )
+    print(f"2 cores; load average at the end: {load}")
 
 
 if __name__ == "__main__":
