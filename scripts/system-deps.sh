@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: a PostgreSQL server (store tests run against a real one).
+# Debian packages the tests need: a PostgreSQL server (store tests run against a real one) and
+# Chromium (the web tests drive Debian's chromium through Playwright; no browser download).
 # As root they are installed (with retries); otherwise a clear message names what is missing.
 set -uo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"

@@ -27,6 +27,7 @@ report() {
 
 phase "system packages" bash scripts/system-deps.sh
 phase "python environment" bash scripts/venv.sh
+phase "web assets (npm ci)" bash scripts/assets.sh
 phase "lint (ruff)" .venv/bin/ruff check src tests benchmarks
 phase "format (ruff)" .venv/bin/ruff format --check src tests benchmarks
 phase "types (mypy)" .venv/bin/mypy

@@ -66,7 +66,8 @@ def _extract_file(input_: Path, output: Path | None, region: str, workers: int |
 def extract_into_store(
     db: str, region: str, *, redo: bool = False, show: bool = True, workers: int | None = None
 ) -> None:
-    """Store mode, shared with `adtrace run`."""
+    """Store mode, shared with `adtrace run`: extract new versions, then bring the search index
+    up to date (rebuilt after --redo, since re-extracted names change unchanged versions)."""
     settings = settings_with(db=db)
     engine = store(settings)
     progress = Progress(
@@ -87,9 +88,13 @@ def extract_into_store(
             workers=workers,
             progress=lambda n: progress.advance(task, n),
         )
+    from adtrace.store.search_index import index_pending, rebuild_index
+
+    indexed = rebuild_index(engine) if redo else index_pending(engine)
     out.print(
         f"extract run {counts.run_id}: {counts.versions:,} ad versions, "
-        f"{counts.selectors:,} selectors",
+        f"{counts.selectors:,} selectors; search index: {indexed:,} "
+        + ("terms rebuilt" if redo else "ads indexed"),
         markup=False,
         highlight=False,
     )

@@ -14,6 +14,7 @@ from adtrace.cli import ingest as ingest_commands
 from adtrace.cli import link as link_commands
 from adtrace.cli import runs as runs_commands
 from adtrace.cli import score as score_commands
+from adtrace.cli import serve as serve_commands
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, out, settings_with
 from adtrace.logs import configure_logging
 
@@ -62,6 +63,7 @@ app.add_typer(link_commands.clusters_app, name="clusters")
 app.add_typer(runs_commands.runs_app, name="runs")
 app.command(help=score_commands.SCORE_HELP)(score_commands.score)
 app.add_typer(db_commands.db_app, name="db")
+app.command(help=serve_commands.SERVE_HELP)(serve_commands.serve)
 
 
 @app.command()

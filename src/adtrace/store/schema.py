@@ -297,3 +297,53 @@ cluster_scores = Table(
     Column("profile", JSON, nullable=False),
     Index(None, "run_id", "score"),
 )
+
+# --- Web app (0006) ----------------------------------------------------------------------------
+# Users and server-side sessions (the cookie holds a random token; only its SHA-256 is stored),
+# and the search index: one row per distinct folded term of each ad's current version, and what
+# results are filtered and sorted by. Filled by adtrace.store.search_index.
+# Search terms compare by code point on both stores (see docs/web.md).
+Term = String(80).with_variant(String(80, collation="C"), "postgresql")
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Key, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created_at", When, nullable=False),
+    Column("disabled_at", When),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("user_id", Key, ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", When, nullable=False),
+    Column("expires_at", When, nullable=False),
+    Index(None, "user_id"),
+)
+
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("term", Term, primary_key=True),
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
+    Index(None, "ad_id"),
+    sqlite_with_rowid=False,
+)
+
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("ad_id", Key, ForeignKey("ads.ad_id", ondelete="CASCADE"), primary_key=True),
+    Column("version_id", Key, nullable=False),
+    Column("site", String(200), nullable=False),
+    Column("city", Text),
+    Column("posted_at", When),
+    Index(None, "posted_at"),
+    Index(None, "site"),
+)

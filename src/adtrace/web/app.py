@@ -1,0 +1,78 @@
+"""The app factory: `create_app(settings or engine)` gives the FastAPI app `adtrace serve` runs."""
+
+from __future__ import annotations
+
+from importlib import resources
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from adtrace import __version__
+from adtrace.settings import Settings
+from adtrace.store.engine import open_store
+from adtrace.web.deps import LoginRequired, csrf_protect, optional_user
+from adtrace.web.pages import render
+from adtrace.web.routes import ads, clusters, compare, dashboard, docs, search, session
+from adtrace.web.security import SecurityHeaders
+
+
+def create_app(source: Settings | Engine) -> FastAPI:
+    """The web app over a store: pass the settings (the store is opened from `db`) or an engine."""
+    if isinstance(source, Settings):
+        engine = open_store(source.db, busy_timeout_ms=source.sqlite_busy_timeout_ms)
+        region = source.region
+    else:
+        engine, region = source, "CA"
+    app = FastAPI(
+        title="adtrace",
+        version=__version__,
+        description="Search, read, compare and see clusters of ads. Every page has a JSON twin.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served by routes/docs.py, behind the login
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.engine = engine
+    app.state.region = region
+    app.add_middleware(SecurityHeaders)
+    static = resources.files("adtrace.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for module in (session, dashboard, search, ads, clusters, compare, docs):
+        app.include_router(module.router)
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/openapi.json", "/healthz")
+
+
+async def _login_required(request: Request, _exc: Exception) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": "sign in first"}, status_code=401)
+    if request.headers.get("hx-request"):
+        # htmx follows this header with a full-page navigation to the login form.
+        return Response(status_code=401, headers={"HX-Redirect": "/login"})
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _wants_json(request) or request.url.path.startswith("/static/"):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    user = optional_user(request) if exc.status_code != 403 else None
+    return render(
+        request,
+        "error.html",
+        user,
+        exc.status_code,
+        status=exc.status_code,
+        detail=str(exc.detail),
+    )

@@ -1,0 +1,84 @@
+"""FastAPI dependencies: the store connection, the signed-in user, the CSRF check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Final
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
+
+from adtrace.web import auth
+from adtrace.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SAFE_METHODS,
+    reject_csrf,
+    sent_token,
+    tokens_match,
+)
+
+SESSION_COOKIE: Final = "adtrace_session"
+
+
+_UNKNOWN: Final = object()
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to the login form, the API answers 401."""
+
+
+def store(request: Request) -> Engine:
+    """The app's store engine."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def connection(engine: Annotated[Engine, Depends(store)]) -> Iterator[Connection]:
+    """One read connection per request."""
+    with engine.connect() as conn:
+        yield conn
+
+
+def _lookup_user(request: Request) -> auth.User | None:
+    known = getattr(request.state, "user", _UNKNOWN)
+    if known is None or isinstance(known, auth.User):
+        return known
+    token = request.cookies.get(SESSION_COOKIE)
+    found = None
+    if token:
+        with store(request).connect() as conn:
+            found = auth.session_user(conn, token)
+    request.state.user = found
+    return found
+
+
+def optional_user(request: Request) -> auth.User | None:
+    """The signed-in user, or None."""
+    return _lookup_user(request)
+
+
+def current_user(request: Request) -> auth.User:
+    """The signed-in user; raises LoginRequired otherwise."""
+    user = _lookup_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+async def csrf_protect(request: Request) -> None:
+    """Reject a state-changing request whose CSRF token is missing or wrong (app-wide)."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = await sent_token(request)
+    if request.url.path == "/login":
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    else:
+        user = await run_in_threadpool(_lookup_user, request)
+        expected = None if user is None else user.csrf_token
+    if not tokens_match(expected, sent):
+        raise reject_csrf()
+
+
+Conn = Annotated[Connection, Depends(connection)]
+CurrentUser = Annotated[auth.User, Depends(current_user)]
