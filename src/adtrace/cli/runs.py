@@ -39,8 +39,14 @@ def runs_list(
                 line = json.dumps(_summary(row), default=str, ensure_ascii=False)
                 out.print(line, markup=False, highlight=False, soft_wrap=True)
             return
-        table = Table(title="runs (times in UTC)", box=box.SIMPLE)
-        for column in ("run", "stage", "mode", "started", "status", "code"):
+        table = Table(
+            title="runs (times in UTC; code versions: --json)",
+            box=None,
+            show_edge=False,
+            padding=(0, 2, 0, 0),
+            pad_edge=False,
+        )
+        for column in ("run", "stage", "mode", "started", "status"):
             table.add_column(column, no_wrap=True)
         for column in ("ads", "clusters", "moved"):
             table.add_column(column, justify="right", no_wrap=True)
@@ -50,9 +56,8 @@ def runs_list(
                 str(s["run"]),
                 s["stage"],
                 s["mode"],
-                str(s["started"])[:16],
+                str(s["started"])[5:16],
                 s["status"],
-                s["code"],
                 *(
                     f"{s[n]:,}" if isinstance(s[n], int) else ""
                     for n in ("ads", "clusters", "moved")
