@@ -152,8 +152,8 @@ def link_store(
 
 def _full_run(engine: Engine, signals: Signals, seed: int) -> LinkCounts:
     with engine.connect() as conn:
-        table = ads_table(conn, list(current_versions(conn)))
         versions = current_versions(conn)
+        table = ads_table(conn, list(versions))
         previous = stored_memberships(conn)
     result = link_table(table, signals=signals, params=LinkParams(), seed=seed)
     ad_ids = [int(a) for a in result.ids]
