@@ -182,7 +182,7 @@ def main() -> None:
         f"day {args.day:,} ads: ingest and extract {day_ingest:.1f} s"
     )
     header = (
-        f"{'run':<20}{'store ads':>10}{'linked':>10}{'link s':>9}{'peak MB':>9}{'moved':>9}"
+        f"{'run':<20}{'store ads':>10}{'linked':>10}{'link s':>9}{'peak MB':>9}{'moved':>11}"
         f"{'clusters':>10}{'B3 F1':>8}  = frozen batch"
     )
     print(header)
@@ -191,7 +191,7 @@ def main() -> None:
     for name, n, m, f1, same in rows:
         print(
             f"{name:<20}{n:>10,}{m['linked']:>10,}{m['seconds']:>9.1f}{m['peak_mb']:>9.0f}"
-            f"{m['moved']:>9,}{m['clusters']:>10,}{f1:>8.4f}  {same}"
+            f"{m['moved']:>11,}{m['clusters']:>10,}{f1:>8.4f}  {same}"
         )
     print(f"2 cores; load average at the end: {load}")
 

@@ -10,6 +10,7 @@ clusters they touch are linked again as one batch.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -45,15 +46,51 @@ def sign_batch(
     return signatures, np.diff(clean.offsets) > 0
 
 
-def lsh_partners(old: U16Array, new: U16Array, rows: int) -> IntArray:
-    """Rows of `old` that share at least one LSH band with any row of `new`."""
+PAIRS_PER_KEY: Final = 8
+"""New ads compared per stored ad and band when a band key is shared by many new ads."""
+
+
+def lsh_partners(old: U16Array, new: U16Array, rows: int, min_jaccard: float = 0.0) -> IntArray:
+    """Rows of `old` sharing at least one LSH band with a row of `new` whose MinHash estimate of
+    Jaccard similarity with it is at least `min_jaccard` (0 keeps every band match).
+
+    For each band, a stored ad is paired with at most `PAIRS_PER_KEY` new ads of its bucket: a
+    bucket shared by many new ads is a common passage, and a few of them suffice to find any
+    close one.
+    """
     if len(old) == 0 or len(new) == 0:
         return np.zeros(0, dtype=np.int64)
     old_keys, new_keys = band_keys(old, rows), band_keys(new, rows)
-    hit = np.zeros(len(old), dtype=bool)
+    found = np.zeros(len(old), dtype=bool)
     for band in range(old_keys.shape[1]):
-        hit |= np.isin(old_keys[:, band], new_keys[:, band])
-    return np.flatnonzero(hit).astype(np.int64)
+        order = np.argsort(new_keys[:, band], kind="stable")
+        sorted_keys = new_keys[order, band]
+        lo = np.searchsorted(sorted_keys, old_keys[:, band], side="left")
+        hi = np.searchsorted(sorted_keys, old_keys[:, band], side="right")
+        hit = np.flatnonzero((hi > lo) & ~found)
+        if len(hit) == 0:
+            continue
+        if min_jaccard <= 0.0:
+            found[hit] = True
+            continue
+        counts = np.minimum(hi[hit] - lo[hit], PAIRS_PER_KEY)
+        olds = np.repeat(hit, counts)
+        offsets = np.arange(len(olds)) - np.repeat(np.cumsum(counts) - counts, counts)
+        news = order[np.repeat(lo[hit], counts) + offsets]
+        close = _estimates(old, new, olds, news) >= min_jaccard
+        found[olds[close]] = True
+    return np.flatnonzero(found).astype(np.int64)
+
+
+def _estimates(
+    old: U16Array, new: U16Array, a: IntArray, b: IntArray, chunk: int = 200_000
+) -> npt.NDArray[np.float64]:
+    """MinHash estimate of Jaccard similarity of pairs (old[a], new[b]), chunk by chunk."""
+    out = np.empty(len(a), dtype=np.float64)
+    for start in range(0, len(a), chunk):
+        end = start + chunk
+        out[start:end] = (old[a[start:end]] == new[b[start:end]]).mean(axis=1)
+    return out
 
 
 def selector_keys(batch: AdBatch, hubs: set[str]) -> list[tuple[int, str]]:

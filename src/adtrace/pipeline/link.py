@@ -246,7 +246,7 @@ def _text_partners(
     old = old.reshape(len(keep), frozen.params.num_perm)
     params = frozen.params
     rows_per_band = min(params.partner_rows, params.lsh_rows or params.partner_rows)
-    rows = lsh_partners(old, signatures[usable], rows_per_band)
+    rows = lsh_partners(old, signatures[usable], rows_per_band, params.partner_jaccard)
     return {old_ids[keep[r]] for r in rows.tolist()}
 
 
