@@ -166,14 +166,9 @@ def _full_run(engine: Engine, signals: Signals, seed: int) -> LinkCounts:
         "frozen_params": frozen.to_dict(),
     }
     removed = [a for a in previous if a not in versions]
+    signed = Signed(ad_ids, [versions[a] for a in ad_ids], signatures, usable, keys)
     with engine.begin() as conn:
-        run_id = start_run(conn, "link", record, __version__)
-        succession = _succession(previous, ad_ids, result.cluster_ids, removed, run_id)
-        links = _store_links(result, succession, ad_ids)
-        apply_changes(conn, run_id, succession.changes, succession.events)
-        replace_links(conn, run_id, ad_ids, links)
-        write_signatures(conn, run_id, ad_ids, [versions[a] for a in ad_ids], signatures, usable)
-        write_selector_keys(conn, ad_ids, [(ad_ids[row], d) for row, d in keys])
+        run_id, links, succession = _write_run(conn, record, result, previous, removed, signed)
         write_artifacts(conn, run_id, _model_files(result))
         return _finish(conn, run_id, "full", len(ad_ids), links, succession)
 
@@ -181,9 +176,9 @@ def _full_run(engine: Engine, signals: Signals, seed: int) -> LinkCounts:
 def _incremental_run(engine: Engine, frozen: Frozen) -> LinkCounts:
     with engine.connect() as conn:
         versions = current_versions(conn)
-        signed, old_ids, blobs = stored_signatures(conn)
+        signed_versions, old_ids, blobs = stored_signatures(conn)
         previous = stored_memberships(conn)
-        delta = sorted(a for a, v in versions.items() if signed.get(a) != v)
+        delta = sorted(a for a, v in versions.items() if signed_versions.get(a) != v)
         removed = sorted(a for a in previous if a not in versions)
         delta_table = ads_table(conn, delta)
         batch = prepare_batch(delta_table)
@@ -211,15 +206,42 @@ def _incremental_run(engine: Engine, frozen: Frozen) -> LinkCounts:
         "model_run": frozen.run_id,
         "delta": {"new_or_changed": len(delta), "removed": len(removed), "relinked": len(ad_ids)},
     }
+    signed = Signed(delta, [versions[a] for a in delta], signatures, usable, keys)
     with engine.begin() as conn:
-        run_id = start_run(conn, "link", record, __version__)
-        succession = _succession(previous, ad_ids, result.cluster_ids, removed, run_id)
-        links = _store_links(result, succession, ad_ids)
-        apply_changes(conn, run_id, succession.changes, succession.events)
-        replace_links(conn, run_id, ad_ids, links)
-        write_signatures(conn, run_id, delta, [versions[a] for a in delta], signatures, usable)
-        write_selector_keys(conn, delta, [(delta[row], d) for row, d in keys])
+        run_id, links, succession = _write_run(conn, record, result, previous, removed, signed)
         return _finish(conn, run_id, "incremental", len(ad_ids), links, succession)
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """The ads a run signed: ids, versions, signatures (usable or not) and selector digests
+    ((row, digest) pairs, rows into `ads`)."""
+
+    ads: list[int]
+    versions: list[int]
+    signatures: U16Array | None
+    usable: npt.NDArray[np.bool_]
+    keys: list[tuple[int, str]]
+
+
+def _write_run(
+    conn: Connection,
+    record: dict[str, Any],
+    result: LinkResult,
+    previous: dict[int, str],
+    removed: list[int],
+    signed: Signed,
+) -> tuple[int, list[dict[str, Any]], Succession]:
+    """Store a link run: cluster moves and events, evidence links, signatures and digests."""
+    ad_ids = [int(a) for a in result.ids]
+    run_id = start_run(conn, "link", record, __version__)
+    succession = _succession(previous, ad_ids, result.cluster_ids, removed, run_id)
+    links = _store_links(result, succession, ad_ids)
+    apply_changes(conn, run_id, succession.changes, succession.events)
+    replace_links(conn, run_id, ad_ids, links)
+    write_signatures(conn, run_id, signed.ads, signed.versions, signed.signatures, signed.usable)
+    write_selector_keys(conn, signed.ads, [(signed.ads[row], d) for row, d in signed.keys])
+    return run_id, links, succession
 
 
 def _sign(batch: AdBatch, frozen: Frozen) -> tuple[U16Array | None, npt.NDArray[np.bool_]]:
