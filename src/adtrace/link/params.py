@@ -92,9 +92,9 @@ class LinkParams:
         partner_jaccard: ... and, when above 0, only stored ads whose MinHash estimate of
             Jaccard similarity with a new ad is at least this. Loose bands on a large store
             match many ads through common wording: on 1M synthetic ads + 20k new, 3 rows
-            relink 74% of the store at 0 and 6% at 0.2. But containment links and template
-            merges can join ads below 0.2 (the 10-day test then differs from a full run), so
-            the default 0 keeps the result closest to a full run.
+            relink 74% of the store at 0 and 6% at 0.2. But template merges join ads of
+            Jaccard 0.13-0.15 whose templates are alike (the 10-day test then differs from a
+            full run), so the default 0 keeps the result closest to a full run.
     """
 
     shingle_size: int = 3
