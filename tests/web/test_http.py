@@ -274,3 +274,20 @@ def test_ad_page_highlights_indicator_matches_with_reasons(
     html = client.get(f"/ads/{seeded.escalated_ad}").text
     assert '<mark class="hl hl-indicator" data-reason="A04 ' in html
     assert ">not yet 18</mark>" in html and "A04 escalate" in html
+
+
+def test_an_unhandled_error_is_a_plain_500_with_the_security_headers(seeded: Seeded) -> None:
+    from adtrace.web.app import create_app
+
+    app = create_app(seeded.engine)
+
+    def boom() -> None:
+        raise RuntimeError("secret detail <script>")
+
+    app.add_api_route("/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "secret" not in response.text and response.text == "Internal server error"

@@ -9,6 +9,7 @@ the form (double submit). GET, HEAD and OPTIONS never change anything and are no
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from typing import Final
 
@@ -38,9 +39,12 @@ CSRF_HEADER: Final = "x-csrf-token"
 CSRF_FIELD: Final = "csrf_token"
 LOGIN_CSRF_COOKIE: Final = "adtrace_login_csrf"
 
+log = logging.getLogger(__name__)
+
 
 class SecurityHeaders:
-    """ASGI middleware adding HEADERS to every response; pages and the API are never cached."""
+    """ASGI middleware adding HEADERS to every response, error 500s included; pages and the API
+    are never cached."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -53,8 +57,12 @@ class SecurityHeaders:
         static = path.startswith("/static/")
         own = {**HEADERS, "content-security-policy": DOCS_CSP if path == "/docs" else CSP}
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
@@ -66,7 +74,22 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # An unhandled error: answer 500 here, with the headers (Starlette's own error
+            # response would bypass this middleware), and log it for the operator.
+            log.exception("unhandled error on %s %s", scope.get("method"), path)
+            if started:
+                raise
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"Internal server error"})
 
 
 def new_token() -> str:
