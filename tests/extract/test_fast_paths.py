@@ -98,7 +98,7 @@ def full_handles(text: str, region: str = "CA") -> list[Span]:
     """The handle extractor with full scans of the whole text (its shape before the shortcuts)."""
     low = normalise.lower_same_length(text)
     has_of = "OF" in text or "Of" in text
-    if not has_of and not handles._QUICK_RE.search(low):
+    if not has_of and not handles._QUICK_RE.search(low) and not handles._LINK_RE.search(low):
         return []
     spans = handles._links(low, region) if "/" in low else []
     spans += handles._named(low, handles._KEYWORD_RE.finditer(low), None, 0.9)

@@ -23,6 +23,8 @@ def handles(text: str) -> list[tuple[str | None, str]]:
         ("follow my insta @amber_test_ for more", "instagram", "amber_test_"),
         ("Instagram : marie_test_mtl", "instagram", "marie_test_mtl"),
         ("pics at instagram.com/daisy.test", "instagram", "daisy.test"),
+        ("see www.instagram.com/hazel_x", "instagram", "hazel_x"),
+        ("voir https://www.onlyfans.com/iris_test", "onlyfans", "iris_test"),
         ("VIP t.me/lily_test_vip", "telegram", "lily_test_vip"),
         ("tg: @roxy_test", "telegram", "roxy_test"),
         ("Telegram: @mia_test_to", "telegram", "mia_test_to"),

@@ -99,9 +99,11 @@ def extract_handles(text: str, *, region: str = "CA") -> list[Span]:
     low = lower_same_length(text)
     has_of = "OF" in text or "Of" in text
     quick = [m.start() for m in _QUICK_RE.finditer(low)]
-    if not has_of and not quick:
+    # A profile link ("www.instagram.com/name") has its host after a "." the quick pattern skips.
+    has_link = "/" in low and any(h in low for h in _HOSTS)
+    if not has_of and not quick and not has_link:
         return []
-    spans = _links(low, region) if "/" in low and any(h in low for h in _HOSTS) else []
+    spans = _links(low, region) if has_link else []
     # Every keyword match starts where the quick pattern found a keyword.
     keywords = [pos for pos in quick if low[pos] in _KEYWORD_FIRST]
     spans += _named(low, _matches_at(_KEYWORD_RE, low, keywords), None, 0.9)
