@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from adtrace.link import link_table  # noqa: E402
+from adtrace.link import LinkParams, link_table  # noqa: E402
 from adtrace.pipeline.extract import extract_store  # noqa: E402
 from adtrace.pipeline.ingest import IngestOptions, ingest_file  # noqa: E402
 from adtrace.pipeline.link import frozen_model, link_store  # noqa: E402
@@ -60,10 +60,10 @@ def _files(base: int, day: int, seed: int) -> tuple[Path, Path, Path]:
     return old, new, truth
 
 
-def _link_child(url: str, full: bool, queue: Any) -> None:
+def _link_child(url: str, full: bool, partner_jaccard: float, queue: Any) -> None:
     engine = open_store(url)
     start = time.perf_counter()
-    counts = link_store(engine, full=full)
+    counts = link_store(engine, full=full, params=LinkParams(partner_jaccard=partner_jaccard))
     queue.put(
         {
             "seconds": time.perf_counter() - start,
@@ -76,10 +76,10 @@ def _link_child(url: str, full: bool, queue: Any) -> None:
     )
 
 
-def link_measured(url: str, full: bool) -> dict[str, Any]:
+def link_measured(url: str, full: bool, partner_jaccard: float) -> dict[str, Any]:
     context = mp.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_link_child, args=(url, full, queue))
+    child = context.Process(target=_link_child, args=(url, full, partner_jaccard, queue))
     child.start()
     metrics: dict[str, Any] = queue.get()
     child.join()
@@ -152,6 +152,12 @@ def main() -> None:
     parser.add_argument("--day", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--no-check", action="store_true", help="skip the frozen-batch check")
+    parser.add_argument(
+        "--partner-jaccard",
+        type=float,
+        default=LinkParams().partner_jaccard,
+        help="partner filter of the full run's frozen parameters (see LinkParams)",
+    )
     args = parser.parse_args()
     old, new, truth = _files(args.base, args.day, args.seed)
     store_path = WORK / f"store-{args.base}-{args.day}-{args.seed}.db"
@@ -165,17 +171,17 @@ def main() -> None:
     extract_store(engine)
     extracted = time.perf_counter() - start
     rows = []
-    first = link_measured(url, full=False)
+    first = link_measured(url, False, args.partner_jaccard)
     rows.append(("full (first run)", args.base, first, quality(url, truth)[0], ""))
     start = time.perf_counter()
     ingest_file(engine, new, IngestOptions(dataset="day"))
     extract_store(engine)
     day_ingest = time.perf_counter() - start
-    incremental = link_measured(url, full=False)
+    incremental = link_measured(url, False, args.partner_jaccard)
     f1, clusters = quality(url, truth)
     same = "" if args.no_check else ("yes" if equals_frozen_batch(url, clusters) else "NO")
     rows.append(("incremental (+day)", args.base + args.day, incremental, f1, same))
-    full = link_measured(url, full=True)
+    full = link_measured(url, True, args.partner_jaccard)
     rows.append(("full (--full)", args.base + args.day, full, quality(url, truth)[0], ""))
     print(
         f"base {args.base:,} ads: ingest {ingested:.1f} s, extract {extracted:.1f} s; "

@@ -120,6 +120,7 @@ def link_store(
     seed: int = 0,
     full: bool = False,
     region: str = "CA",
+    params: LinkParams | None = None,
 ) -> LinkCounts:
     """Link the store's ads: incrementally under the frozen model, or a full run.
 
@@ -130,6 +131,8 @@ def link_store(
         seed: seed of a full run (an incremental run uses the frozen model's).
         full: learn a new model and link every ad again.
         region: default phone region when versions must be extracted first.
+        params: parameters of a full run (default `LinkParams()`); an incremental run uses the
+            frozen ones.
 
     Raises:
         LinkStoreError: other signals than the frozen model's without `full`.
@@ -141,7 +144,7 @@ def link_store(
     with engine.connect() as conn:
         frozen = None if full else frozen_model(conn)
     if frozen is None:
-        return _full_run(engine, signals or "all", seed)
+        return _full_run(engine, signals or "all", seed, params or LinkParams())
     if signals is not None and signals != frozen.signals:
         raise LinkStoreError(
             f"the frozen model links on {frozen.signals!r}; to link on {signals!r} run a full "
@@ -150,12 +153,12 @@ def link_store(
     return _incremental_run(engine, frozen)
 
 
-def _full_run(engine: Engine, signals: Signals, seed: int) -> LinkCounts:
+def _full_run(engine: Engine, signals: Signals, seed: int, params: LinkParams) -> LinkCounts:
     with engine.connect() as conn:
         versions = current_versions(conn)
         table = ads_table(conn, list(versions))
         previous = stored_memberships(conn)
-    result = link_table(table, signals=signals, params=LinkParams(), seed=seed)
+    result = link_table(table, signals=signals, params=params, seed=seed)
     ad_ids = [int(a) for a in result.ids]
     frozen = freeze_params(result.params, result.lsh_rows, len(ad_ids))
     signatures, usable = _usable_signatures(result)
