@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Engine, select
 
 from adtrace.model import AdRecord
-from adtrace.store import batches
-from adtrace.store.ads import write_ads
 from adtrace.store.engine import open_store
 from adtrace.store.runs import finish_run, start_run
 from adtrace.store.schema import ads
@@ -23,8 +19,8 @@ from adtrace.store.scores import (
     write_ad_scores,
     write_cluster_scores,
 )
+from tests.store.imports import import_records
 
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
 REASON = {
     "indicator": "A01",
     "name_en": "Youth-suggestive wording",
@@ -45,18 +41,8 @@ def _ads(engine: Engine, n: int) -> list[tuple[int, int]]:
         AdRecord(site="s", site_ad_id=str(i), line=i + 2, content_sha256=f"h{i}", text=f"ad {i}")
         for i in range(n)
     ]
-    with engine.begin() as conn:
-        batch = batches.start_batch(
-            conn,
-            dataset="d",
-            source="f.csv",
-            file_sha256="0" * 64,
-            file_format="csv",
-            params={},
-            code_version="t",
-            started_at=T0,
-        )
-        batches.finish_batch(conn, batch, write_ads(conn, batch, records, T0))
+    import_records(engine, records)
+    with engine.connect() as conn:
         rows = conn.execute(select(ads.c.ad_id, ads.c.current_version_id).order_by(ads.c.ad_id))
         return [(int(r.ad_id), int(r.current_version_id)) for r in rows]
 

@@ -9,13 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select
 
-from adtrace.model import AdRecord, BatchId, ImportCounts
+from adtrace.model import AdRecord
 from adtrace.store import batches, migrate
-from adtrace.store.ads import write_ads
 from adtrace.store.engine import StoreError, create_store_engine, open_store
 from adtrace.store.schema import ad_versions, ads, metadata, sightings
-
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
+from tests.store.imports import T0, import_records
 
 
 def _record(ad_id: str, text: str, line: int, seen: datetime | None = None) -> AdRecord:
@@ -27,25 +25,6 @@ def _record(ad_id: str, text: str, line: int, seen: datetime | None = None) -> A
         text=text,
         seen_at=seen,
     )
-
-
-def _batch(
-    engine: Engine, records: list[AdRecord], when: datetime = T0
-) -> tuple[BatchId, ImportCounts]:
-    with engine.begin() as conn:
-        batch_id = batches.start_batch(
-            conn,
-            dataset="d",
-            source="f.csv",
-            file_sha256="0" * 64,
-            file_format="csv",
-            params={},
-            code_version="t",
-            started_at=when,
-        )
-        counts = write_ads(conn, batch_id, records, when)
-        batches.finish_batch(conn, batch_id, counts)
-    return batch_id, counts
 
 
 def _count(engine: Engine, table: object) -> int:
@@ -66,10 +45,10 @@ def test_migrations_build_exactly_the_schema(store_url: str) -> None:
 
 def test_new_updated_unchanged_and_current_version(store_url: str) -> None:
     engine = open_store(store_url)
-    _, first = _batch(engine, [_record("1", "hello", 2), _record("2", "bonjour", 3)])
+    _, first = import_records(engine, [_record("1", "hello", 2), _record("2", "bonjour", 3)])
     assert (first.new, first.updated, first.unchanged) == (2, 0, 0)
     later = T0 + timedelta(days=1)
-    _, second = _batch(
+    _, second = import_records(
         engine,
         [_record("1", "hello", 2), _record("2", "bonjour!", 3), _record("2", "bonjour!", 4)],
         later,
@@ -91,8 +70,8 @@ def test_new_updated_unchanged_and_current_version(store_url: str) -> None:
 
 def test_older_scrape_does_not_replace_current_version(store_url: str) -> None:
     engine = open_store(store_url)
-    _batch(engine, [_record("1", "new text", 2, seen=T0 + timedelta(days=5))])
-    _, counts = _batch(engine, [_record("1", "old text", 2, seen=T0)])
+    import_records(engine, [_record("1", "new text", 2, seen=T0 + timedelta(days=5))])
+    _, counts = import_records(engine, [_record("1", "old text", 2, seen=T0)])
     assert counts.updated == 1
     with engine.connect() as conn:
         text = conn.execute(
@@ -105,8 +84,8 @@ def test_older_scrape_does_not_replace_current_version(store_url: str) -> None:
 
 def test_undo_removes_only_what_the_batch_brought(store_url: str) -> None:
     engine = open_store(store_url)
-    _batch(engine, [_record("1", "a", 2), _record("2", "b", 3)])
-    second, _ = _batch(
+    import_records(engine, [_record("1", "a", 2), _record("2", "b", 3)])
+    second, _ = import_records(
         engine, [_record("1", "a2", 2), _record("3", "c", 3)], T0 + timedelta(days=1)
     )
     with engine.begin() as conn:
@@ -138,7 +117,7 @@ def test_store_url_errors_are_one_sentence(tmp_path: object) -> None:
 def test_upgrade_from_the_first_schema_keeps_the_data(store_url: str) -> None:
     engine = create_store_engine(store_url)
     migrate.upgrade(engine, "0001")
-    _batch(engine, [_record("1", "kept across migrations", 2)])
+    import_records(engine, [_record("1", "kept across migrations", 2)])
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine = open_store(store_url)
