@@ -14,7 +14,6 @@ frozen model (the property the tests check on small data; skipped with --no-chec
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import resource
 import sys
@@ -38,7 +37,7 @@ from adtrace.pipeline.link import frozen_model, link_store  # noqa: E402
 from adtrace.store.clusters import ads_table, current_memberships, current_versions  # noqa: E402
 from adtrace.store.engine import open_store  # noqa: E402
 from adtrace.synth import generate_ads  # noqa: E402
-from bench_link import bcubed  # noqa: E402
+from bench_link import bcubed, run_isolated  # noqa: E402
 
 WORK = Path("/tmp/adtrace-bench-incremental")
 TRUTH_COLUMNS = ["operator_id", "template_id", "persona", "phone_e164"]
@@ -77,13 +76,7 @@ def _link_child(url: str, full: bool, partner_jaccard: float, queue: Any) -> Non
 
 
 def link_measured(url: str, full: bool, partner_jaccard: float) -> dict[str, Any]:
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(target=_link_child, args=(url, full, partner_jaccard, queue))
-    child.start()
-    metrics: dict[str, Any] = queue.get()
-    child.join()
-    return metrics
+    return run_isolated(_link_child, url, full, partner_jaccard)
 
 
 def quality(url: str, truth_path: Path) -> tuple[float, dict[int, str]]:

@@ -21,6 +21,7 @@ import multiprocessing as mp
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -180,18 +181,22 @@ def _baseline_child(path: str, threshold: float, _seed: int, queue: Any) -> None
     )
 
 
-def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
+def run_isolated(target: Callable[..., None], *args: Any) -> dict[str, Any]:
+    """Run `target(*args, queue)` in a fresh process (its peak RSS is its own); its metrics."""
     context = mp.get_context("spawn")
     queue = context.Queue()
-    if signals.startswith("tfidf"):
-        threshold = float(signals.removeprefix("tfidf@"))
-        child = context.Process(target=_baseline_child, args=(str(path), threshold, seed, queue))
-    else:
-        child = context.Process(target=_link_child, args=(str(path), signals, seed, queue))
+    child = context.Process(target=target, args=(*args, queue))
     child.start()
     metrics: dict[str, Any] = queue.get()
     child.join()
     return metrics
+
+
+def link_measured(path: Path, signals: str, seed: int) -> dict[str, Any]:
+    if signals.startswith("tfidf"):
+        threshold = float(signals.removeprefix("tfidf@"))
+        return run_isolated(_baseline_child, str(path), threshold, seed)
+    return run_isolated(_link_child, str(path), signals, seed)
 
 
 def main() -> None:

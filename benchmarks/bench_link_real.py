@@ -18,7 +18,6 @@ printed: only counts and scores.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import re
 import resource
 import sys
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from adtrace.cluster.components import connected_components  # noqa: E402
 from adtrace.link import LinkParams, link_table  # noqa: E402
+from bench_link import run_isolated  # noqa: E402
 
 DATA = Path("/work/shared/data/chainbreaker_ads.csv")
 WORD = re.compile(r"\w+")
@@ -219,16 +219,6 @@ def _child(name: str, path: str, seed: int, queue: Any) -> None:
     queue.put(metrics)
 
 
-def run_isolated(name: str, path: Path, seed: int) -> dict[str, Any]:
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(target=_child, args=(name, str(path), seed, queue))
-    child.start()
-    metrics: dict[str, Any] = queue.get()
-    child.join()
-    return metrics
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -236,7 +226,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    rows = [run_isolated(name, args.data, args.seed) for name in ("robustness", "phones")]
+    rows = [
+        run_isolated(_child, name, str(args.data), args.seed) for name in ("robustness", "phones")
+    ]
     header = (
         f"{'experiment':<34}{'ads':>7}{'out':>6}{'time s':>8}{'peak MB':>9}"
         f"{'precision':>11}{'recall':>8}  note"
