@@ -314,6 +314,7 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("created_at", When, nullable=False),
     Column("disabled_at", When),
+    Column("locale", String(10)),  # interface language (en | fr), added in 0007
 )
 
 sessions = Table(
@@ -346,4 +347,149 @@ search_docs = Table(
     Column("posted_at", When),
     Index(None, "posted_at"),
     Index(None, "site"),
+)
+
+# --- Case work, escalations, exports, browser imports (0007) ------------------------------------
+# Judgements attach to sets of ads, not to cluster ids: a label, note, tag or case item points at
+# an `ad_sets` row (the ads as they were when the analyst acted), so it survives re-linking, and a
+# cluster whose current ads differ from a labelled set can be flagged for review with the change.
+# No foreign key to ads: a set keeps the ids it was judged on even when an import is undone.
+# Who acted is kept as the username (users may be removed later; the record stays).
+Who = String(100)
+
+ad_sets = Table(
+    "ad_sets",
+    metadata,
+    Column("set_id", Key, primary_key=True, autoincrement=True),
+    Column("cluster_id", String(40)),  # the cluster the set was taken from, if any
+    Column("link_run", Key),  # the link run that cluster belonged to
+    Column("n_ads", Integer, nullable=False),
+    Column("created_by", Who, nullable=False),
+    Column("created_at", When, nullable=False),
+    Index(None, "cluster_id"),
+)
+
+ad_set_members = Table(
+    "ad_set_members",
+    metadata,
+    Column("set_id", Key, ForeignKey("ad_sets.set_id", ondelete="CASCADE"), primary_key=True),
+    Column("ad_id", Key, primary_key=True, autoincrement=False),
+    Index(None, "ad_id"),
+    sqlite_with_rowid=False,
+)
+
+# Labels, notes and tags on a set of ads (`kind` label | note | tag). Removing one keeps the row
+# with who removed it and when.
+set_annotations = Table(
+    "set_annotations",
+    metadata,
+    Column("annotation_id", Key, primary_key=True, autoincrement=True),
+    Column("set_id", Key, ForeignKey("ad_sets.set_id"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("created_by", Who, nullable=False),
+    Column("created_at", When, nullable=False),
+    Column("removed_by", Who),
+    Column("removed_at", When),
+    Index(None, "set_id"),
+    Index(None, "kind", "value"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", Key, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # open | closed
+    Column("created_by", Who, nullable=False),
+    Column("created_at", When, nullable=False),
+    Column("updated_at", When, nullable=False),
+)
+
+# What a case gathers: sets of ads (a cluster as it was, or single ads).
+case_items = Table(
+    "case_items",
+    metadata,
+    Column("item_id", Key, primary_key=True, autoincrement=True),
+    Column("case_id", Key, ForeignKey("cases.case_id", ondelete="CASCADE"), nullable=False),
+    Column("set_id", Key, ForeignKey("ad_sets.set_id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # cluster | ad
+    Column("added_by", Who, nullable=False),
+    Column("added_at", When, nullable=False),
+    Column("removed_by", Who),
+    Column("removed_at", When),
+    Index(None, "case_id"),
+)
+
+# A04 escalations: one per escalated ad, with an owner, a status (new, in_review, referred,
+# closed) and a history of every change.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("escalation_id", Key, primary_key=True, autoincrement=True),
+    Column("ad_id", Key, nullable=False, unique=True),
+    Column("cluster_id", String(40)),
+    Column("score_run", Key),
+    Column("reason", Text, nullable=False),
+    Column("owner", Who),
+    Column("status", String(20), nullable=False),
+    Column("created_at", When, nullable=False),
+    Column("updated_at", When, nullable=False),
+    Index(None, "status"),
+)
+
+escalation_events = Table(
+    "escalation_events",
+    metadata,
+    Column("event_id", Key, primary_key=True, autoincrement=True),
+    Column(
+        "escalation_id",
+        Key,
+        ForeignKey("escalations.escalation_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", When, nullable=False),
+    Column("by", Who, nullable=False),
+    Column("action", String(20), nullable=False),  # opened | owner | status | comment
+    Column("old", Text),
+    Column("new", Text),
+    Column("comment", Text),
+    Index(None, "escalation_id"),
+)
+
+# Every export: what (case or cluster), in which format, redacted or not, by whom, from which
+# link run, and the SHA-256 of the bytes handed out.
+exports = Table(
+    "exports",
+    metadata,
+    Column("export_id", Key, primary_key=True, autoincrement=True),
+    Column("subject", String(10), nullable=False),  # case | cluster
+    Column("subject_id", String(40), nullable=False),
+    Column("format", String(10), nullable=False),  # csv | json | pdf
+    Column("redacted", Boolean, nullable=False),
+    Column("link_run", Key),
+    Column("n_ads", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_by", Who, nullable=False),
+    Column("created_at", When, nullable=False),
+)
+
+# Imports started from the browser and run as background jobs (status queued, running,
+# complete, failed); the batch they produced is `batch_id`.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("job_id", Key, primary_key=True, autoincrement=True),
+    Column("filename", String(255), nullable=False),  # as uploaded: shown, never used as a path
+    Column("site", String(200)),
+    Column("dataset", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("batch_id", Key, ForeignKey("batches.batch_id")),
+    Column("counts", JSON),
+    Column("error", Text),
+    Column("created_by", Who, nullable=False),
+    Column("created_at", When, nullable=False),
+    Column("started_at", When),
+    Column("finished_at", When),
 )

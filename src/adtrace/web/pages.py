@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
 from adtrace import __version__
+from adtrace.web import i18n
 from adtrace.web.auth import User
 
 PER_PAGE: Final = 20
@@ -56,7 +57,12 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.globals["locale"] = i18n.active_locale
     env.filters["when"] = _when
     env.globals["with_page"] = _with_page
     env.globals["version"] = __version__
@@ -74,6 +80,7 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """Render `template` with `context`, the user and their CSRF token."""
+    i18n.activate(i18n.DEFAULT_LOCALE)
     csrf = user.csrf_token if user is not None else context.pop("csrf", "")
     return templates.TemplateResponse(
         request,
