@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Final
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +19,7 @@ from adtrace.web.security import (
 )
 
 SESSION_COOKIE: Final = "adtrace_session"
+WRITER_ROLES: Final = ("admin", "analyst")
 
 
 _UNKNOWN: Final = object()
@@ -66,6 +67,15 @@ def current_user(request: Request) -> auth.User:
     return user
 
 
+def writing_user(request: Request) -> auth.User:
+    """The signed-in user, who must be allowed to change things (analyst or admin; a viewer
+    gets 403)."""
+    user = current_user(request)
+    if user.role not in WRITER_ROLES:
+        raise HTTPException(403, "your role can read but not change anything")
+    return user
+
+
 async def csrf_protect(request: Request) -> None:
     """Reject a state-changing request whose CSRF token is missing or wrong (app-wide)."""
     if request.method in SAFE_METHODS:
@@ -82,3 +92,4 @@ async def csrf_protect(request: Request) -> None:
 
 Conn = Annotated[Connection, Depends(connection)]
 CurrentUser = Annotated[auth.User, Depends(current_user)]
+WritingUser = Annotated[auth.User, Depends(writing_user)]
