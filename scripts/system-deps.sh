@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: a PostgreSQL server (store tests run against a real one) and
-# Chromium (the web tests drive Debian's chromium through Playwright; no browser download).
+# Chromium (the web tests drive Debian's chromium through Playwright; no browser download), and
+# Pango with fonts for the PDF reports (weasyprint lays text out with Pango).
 # As root they are installed (with retries); otherwise a clear message names what is missing.
 set -uo pipefail
 
@@ -8,6 +9,9 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null || missing+=(npm)
+for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "install ok installed" || missing+=("$lib")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
