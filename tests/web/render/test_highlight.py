@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from adtrace.extract.spans import Span
 from adtrace.link.evidence import pair_passages
 from adtrace.text.align import Passage
-from adtrace.web.render.highlight import KINDS, Mark, highlight, side_by_side
+from adtrace.web.render.highlight import BIDI_CONTROLS, KINDS, Mark, highlight, side_by_side
 
 from .checks import PAYLOADS, parse_fragment
 
 TAG = re.compile(r"<[^>]*>")
-ALLOWED = {"mark", "br"}
+ALLOWED = {"mark", "br", "span"}
 # Characters XML 1.0 forbids are dropped by the renderer (see labels.clean_text); any other
 # character must come back verbatim.
 XML_TEXT = st.text(
@@ -196,3 +196,21 @@ def test_side_by_side_takes_pair_passages_output() -> None:
     assert ids_left == ids_right and ids_left
     first = parse_fragment(left, ALLOWED).find(".//mark").text_content()
     assert first.casefold() in b["text"].casefold()
+
+
+def test_bidi_controls_are_isolated_and_shown_but_kept_verbatim() -> None:
+    text = "invoice \u202etxt.exe and \u2066x\u2069"
+    markup = str(highlight(text, [Mark(0, 7, "name", "name: invoice")]))
+    assert markup.count('<span class="ctl"') == 3
+    assert '<span class="ctl" data-cp="U+202E">\u202e</span>' in markup
+    assert '<span class="ctl" data-cp="U+2066">\u2066</span>' in markup
+    assert plain(markup) == text
+    assert_well_nested(markup)
+
+
+@given(st.one_of(XML_TEXT, st.text(st.sampled_from("ab <&\n\u202a\u202e\u2066\u2069\u200f"))))
+def test_every_bidi_control_is_wrapped(text: str) -> None:
+    markup = str(highlight(text, []))
+    outside = re.sub(r'<span class="ctl" data-cp="U\+[0-9A-F]{4}">.</span>', "", markup)
+    assert not BIDI_CONTROLS.search(outside)
+    assert plain(markup) == text

@@ -7,6 +7,11 @@ inside the new ones, so the result is always well nested. Marks with offsets out
 are clipped to it, empty ones are ignored, and their order does not matter. Newlines become
 ``<br>`` followed by the newline, so the text read back from the markup is the ad verbatim.
 
+Bidirectional control characters (U+202E RIGHT-TO-LEFT OVERRIDE and its kin) can make an ad read
+differently from what it says ("txt.exe" shown reversed). Each one is kept verbatim but wrapped in
+``<span class="ctl" data-cp="U+202E">``: the stylesheet isolates the span (so the control only
+governs itself) and shows its code point, so the analyst sees the trick instead of falling for it.
+
 Each mark carries ``class="hl hl-<kind>"`` (``hl-other`` for an unknown kind), ``data-reason``
 and ``title`` (the reason, escaped) and, for shared passages, ``data-pair`` (the same id in both
 ads of a comparison, so a page can light both halves of a pair together).
@@ -15,6 +20,7 @@ ads of a comparison, so a page can light both halves of a pair together).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -29,6 +35,9 @@ KINDS: Final = frozenset(
     ("phone", "email", "handle", "url", "name", "age", "price", "place", "indicator", "passage")
 )
 """Kinds with a class of their own; any other kind is drawn as ``hl-other``."""
+
+BIDI_CONTROLS: Final = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters that change the direction of the text around them (Unicode Bidi_Control)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +84,13 @@ def _attributes(mark: Mark) -> str:
     return attrs
 
 
+def _shown_control(found: re.Match[str]) -> str:
+    return f'<span class="ctl" data-cp="U+{ord(found.group()):04X}">{found.group()}</span>'
+
+
 def _piece(text: str) -> str:
-    return str(escape(clean_text(text))).replace("\n", "<br>\n")
+    escaped = str(escape(clean_text(text))).replace("\n", "<br>\n")
+    return BIDI_CONTROLS.sub(_shown_control, escaped)
 
 
 def _usable(marks: Sequence[Mark], length: int) -> list[Mark]:
@@ -97,7 +111,8 @@ def highlight(text: str, marks: Sequence[Mark | Span]) -> Markup:
         marks: highlights in any order; they may overlap or nest, and may fall outside the text.
 
     Returns:
-        HTML markup: escaped text, ``<mark>`` elements and ``<br>`` line breaks only.
+        HTML markup: escaped text, ``<mark>`` elements, ``<br>`` line breaks and
+        ``<span class="ctl">`` around bidirectional controls only.
     """
     usable = _usable(marks_from_spans(marks), len(text))
     bounds = sorted({0, len(text), *(m.start for m in usable), *(m.end for m in usable)})
