@@ -15,6 +15,7 @@ from adtrace import __version__
 from adtrace.settings import Settings
 from adtrace.store.engine import open_store
 from adtrace.web.deps import LoginRequired, csrf_protect, optional_user
+from adtrace.web.head import HeadAsGet
 from adtrace.web.pages import render
 from adtrace.web.routes import ads, clusters, compare, dashboard, docs, search, session
 from adtrace.web.security import SecurityHeaders
@@ -39,6 +40,7 @@ def create_app(source: Settings | Engine) -> FastAPI:
     app.state.engine = engine
     app.state.region = region
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     static = resources.files("adtrace.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (session, dashboard, search, ads, clusters, compare, docs):
