@@ -9,7 +9,7 @@ Every extractor is a pure function ``(text, *, region="CA") -> list[Span]`` list
 import sys
 import types
 
-from adtrace.extract.extraction import MIN_CONFIDENCE, Extraction, extract_all
+from adtrace.extract.extraction import MIN_CONFIDENCE, Extraction, extract_all, from_spans
 from adtrace.extract.files import extract_file
 from adtrace.extract.language import detect_language
 from adtrace.extract.normalise import NormalisedText, normalise_digits
@@ -34,6 +34,7 @@ __all__ = [
     "extract_batches",
     "extract_file",
     "extract_table",
+    "from_spans",
     "normalise_digits",
 ]
 

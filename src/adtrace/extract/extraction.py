@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -17,6 +18,7 @@ JSON_KEYS: Final = ("phones", "emails", "handles", "urls", "names", "ages", "pri
 _KIND_OF_KEY: Final = dict(
     zip(JSON_KEYS, (PHONE, EMAIL, HANDLE, URL, NAME, AGE, PRICE, PLACE), strict=True)
 )
+_KEY_OF_KIND: Final = {kind: key for key, kind in _KIND_OF_KEY.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,15 @@ def _unique(values: Any) -> list[Any]:
         if value not in seen:
             seen.append(value)
     return seen
+
+
+def from_spans(spans: Iterable[Span], language: str = "und") -> Extraction:
+    """The extraction made of `spans` (as `Extraction.spans` gives them, or as stored): grouped
+    by kind, in the order given, so an extraction read back from the store scores the same."""
+    found: dict[str, list[Span]] = {key: [] for key in JSON_KEYS}
+    for span in spans:
+        found[_KEY_OF_KIND[span.kind]].append(span)
+    return Extraction(**{key: tuple(group) for key, group in found.items()}, language=language)
 
 
 def extract_all(

@@ -146,7 +146,9 @@ def _find_chunk(
     found = []
     for row in rows:
         ad_id = str(row["id"])
-        extraction = extract_all(row["text"] or "", row["title"], region=region)
+        extraction = row.get("extraction") or extract_all(
+            row["text"] or "", row["title"], region=region
+        )
         city = _city(row["city"], extraction)
         fields = AdFields(ad_id, row["text"] or "", row["title"], _age(row["age"]), city)
         found.append(
@@ -167,6 +169,7 @@ def score_ads(
     weights: Weights | None = None,
     region: str = "CA",
     workers: int = 1,
+    extractions: Sequence[Extraction | None] | None = None,
 ) -> AdBatchScores:
     """Score every ad of a table (columns ``id``, ``text``; optional ``title``, ``city``,
     ``site``, ``posted_at``, ``age``).
@@ -177,11 +180,16 @@ def score_ads(
         region: default phone region for extraction.
         workers: processes for extraction and matching, in chunks of :data:`CHUNK_ADS` ads
             (1: in this process).
+        extractions: per row, its selectors already extracted (the store keeps them), or None
+            where they must be extracted; None for all: extract every row.
     """
     weights = weights or load_weights()
     names = ("id", "text", "title", "city", "site", "posted_at", "age")
     columns = [_column(table, name) for name in names]
     rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    if extractions is not None:
+        for row, given in zip(rows, extractions, strict=True):
+            row["extraction"] = given
     chunks = [rows[i : i + CHUNK_ADS] for i in range(0, len(rows), CHUNK_ADS)]
     find = partial(_find_chunk, region=region, lexicon_files=weights.lexicon_files)
     if workers > 1 and len(chunks) > 1:

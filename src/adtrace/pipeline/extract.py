@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from adtrace import __version__
 from adtrace.extract import Span, extract_all
+from adtrace.extract.spans import AGE, PRICE
 from adtrace.store.runs import finish_run, start_run
 from adtrace.store.selectors import (
     PendingVersion,
@@ -107,6 +108,28 @@ def extract_versions(chunk: Sequence[PendingVersion], region: str) -> list[Extra
         found = extract_all(version.text or "", version.title, region=region)
         out.append((version.version_id, found.language, [_row(s) for s in found.spans()]))
     return out
+
+
+def span_of(row: SelectorRow) -> Span:
+    """The extractor's span back from a stored row (ages as int, prices as float)."""
+    value: str | int | float = row.value
+    if row.kind == AGE and row.number is not None:
+        value = int(row.number)
+    elif row.kind == PRICE and row.number is not None:
+        value = float(row.number)
+    return Span(
+        row.kind,
+        value,
+        row.start,
+        row.end,
+        row.confidence,
+        row.field,
+        row.platform,
+        row.currency,
+        row.minutes,
+        row.region,
+        row.obfuscated,
+    )
 
 
 def _row(span: Span) -> SelectorRow:

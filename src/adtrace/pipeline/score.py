@@ -11,9 +11,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adtrace import __version__
+from adtrace.extract import Extraction, from_spans
 from adtrace.indicators import (
     AdBatchScores,
     ClusterResult,
@@ -22,6 +23,7 @@ from adtrace.indicators import (
     score_ads,
     score_clusters,
 )
+from adtrace.pipeline.extract import EXTRACTOR_VERSION, span_of
 from adtrace.store.clusters import current_memberships, latest_link_run
 from adtrace.store.runs import finish_run, start_run
 from adtrace.store.scores import (
@@ -32,6 +34,7 @@ from adtrace.store.scores import (
     write_ad_scores,
     write_cluster_scores,
 )
+from adtrace.store.selectors import stored_selectors
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +64,13 @@ def score_store(
     weights = load_weights(weights_file)
     with engine.connect() as conn:
         table = scoring_ads(conn)
+        extractions = stored_extractions(conn, table.column("version_id").to_pylist())
         link_run = latest_link_run(conn)
         members = dict(current_memberships(conn)) if link_run is not None else {}
         links = text_links(conn) if link_run is not None else []
-    scored = score_ads(table, weights=weights, region=region, workers=workers)
+    scored = score_ads(
+        table, weights=weights, region=region, workers=workers, extractions=extractions
+    )
     clusters = _clusters(scored, members, links, weights)
     versions = table.column("version_id").to_pylist()
     with engine.begin() as conn:
@@ -78,6 +84,21 @@ def score_store(
         finish_run(conn, run_id, counts)
     log.info("score run %s: %s", run_id, counts)
     return ScoreCounts(run_id, len(scored.ids), len(clusters), escalated, link_run)
+
+
+def stored_extractions(conn: Connection, version_ids: list[int]) -> list[Extraction | None]:
+    """Per version, the selectors the current extractor stored for it (None: not extracted yet,
+    or by another extractor version — then scoring extracts it itself)."""
+    stored = stored_selectors(conn, version_ids, EXTRACTOR_VERSION)
+    out: list[Extraction | None] = []
+    for version_id in version_ids:
+        found = stored.get(int(version_id))
+        if found is None:
+            out.append(None)
+        else:
+            language, rows = found
+            out.append(from_spans([span_of(row) for row in rows], language or "und"))
+    return out
 
 
 def _clusters(

@@ -104,3 +104,31 @@ def _row(s: SelectorRow) -> dict[str, Any]:
         "region": s.region,
         "obfuscated": s.obfuscated,
     }
+
+
+def stored_selectors(
+    conn: Connection, version_ids: Sequence[int], extractor_version: str, *, chunk: int = 900
+) -> dict[int, tuple[str | None, list[SelectorRow]]]:
+    """Language and selectors (in the order they were written) of the versions that
+    `extractor_version` extracted; versions it has not extracted are left out."""
+    out: dict[int, tuple[str | None, list[SelectorRow]]] = {}
+    for start in range(0, len(version_ids), chunk):
+        ids = list(version_ids[start : start + chunk])
+        done = select(extractions.c.version_id, extractions.c.language).where(
+            extractions.c.version_id.in_(ids),
+            extractions.c.extractor_version == extractor_version,
+        )
+        found: dict[int, tuple[str | None, list[SelectorRow]]] = {
+            int(r.version_id): (r.language, []) for r in conn.execute(done)
+        }
+        rows = (
+            select(selectors)
+            .where(selectors.c.version_id.in_(list(found)))
+            .order_by(selectors.c.version_id, selectors.c.selector_id)
+        )
+        for r in conn.execute(rows).mappings():
+            found[int(r["version_id"])][1].append(
+                SelectorRow(**{k: r[k] for k in SelectorRow.__slots__})
+            )
+        out.update(found)
+    return out
