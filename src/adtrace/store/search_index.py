@@ -94,18 +94,18 @@ def index_ads(conn: Connection, ad_ids: Sequence[int]) -> int:
 
 
 def _index(conn: Connection, ad_ids: Sequence[int], *, replace: bool) -> int:
-    written = 0
+    terms: list[tuple[str, int]] = []
     for start in range(0, len(ad_ids), CHUNK):
         chunk = list(ad_ids[start : start + CHUNK])
         if replace:
             conn.execute(delete(search_terms).where(search_terms.c.ad_id.in_(chunk)))
             conn.execute(delete(search_docs).where(search_docs.c.ad_id.in_(chunk)))
-        docs, terms = _index_rows(conn, chunk)
+        docs, found = _index_rows(conn, chunk)
         if docs:
             conn.execute(insert(search_docs), docs)
-        _insert_terms(conn, terms)
-        written += len(terms)
-    return written
+        terms += found
+    _insert_terms(conn, terms)
+    return len(terms)
 
 
 def _insert_terms(conn: Connection, terms: list[tuple[str, int]]) -> None:
@@ -151,17 +151,22 @@ def _index_rows(
             }
         )
         found = ad_terms(r.title, r.text, r.city, names.get(r.version_id, ()))
-        terms.extend((t, int(r.ad_id)) for t in sorted(found))
+        ad_id = int(r.ad_id)
+        terms += [(t, ad_id) for t in sorted(found)]
     return docs, terms
 
 
 def _names(conn: Connection, version_ids: list[int]) -> dict[int, list[str]]:
-    query = select(selectors.c.version_id, selectors.c.value).where(
-        selectors.c.version_id.in_(version_ids), selectors.c.kind == "name"
+    # The kind is checked here, not in SQL: with `kind = 'name'` in the WHERE clause SQLite
+    # walks the (kind, value) index over every name of the store instead of looking the
+    # versions up (0.2 s per 500 ads at 100k ads).
+    query = select(selectors.c.version_id, selectors.c.kind, selectors.c.value).where(
+        selectors.c.version_id.in_(version_ids)
     )
     out: dict[int, list[str]] = {}
-    for version_id, value in conn.execute(query):
-        out.setdefault(version_id, []).append(value)
+    for version_id, kind, value in conn.execute(query):
+        if kind == "name":
+            out.setdefault(version_id, []).append(value)
     return out
 
 
@@ -194,22 +199,23 @@ def index_pending(engine: Engine, *, chunk: int = 5_000) -> int:
     a store created before it existed). It cannot see re-extracted names of an unchanged version:
     `rebuild_index` after `adtrace extract --db --redo`.
     """
-    done = 0
+    done = after = 0
     while True:
         with engine.begin() as conn:
-            ids = list(conn.execute(_pending().limit(chunk)).scalars())
+            ids = list(conn.execute(_pending(after).limit(chunk)).scalars())
             if not ids:
                 return done
             index_ads(conn, ids)
         done += len(ids)
+        after = ids[-1]
 
 
-def _pending() -> Any:
+def _pending(after: int) -> Any:
     doc = search_docs.c
     return (
         select(ads.c.ad_id)
         .outerjoin(search_docs, doc.ad_id == ads.c.ad_id)
-        .where(ads.c.current_version_id.is_not(None))
+        .where(ads.c.ad_id > after, ads.c.current_version_id.is_not(None))
         .where((doc.ad_id.is_(None)) | (doc.version_id != ads.c.current_version_id))
         .order_by(ads.c.ad_id)
     )
