@@ -48,7 +48,7 @@ def take(page: Page, seeded: Seeded, base: str) -> None:
     shoot(page, "login")
     page.fill("#username", seeded.analyst[0])
     page.fill("#password", seeded.analyst[1])
-    page.click("button[type=submit]")
+    page.click("section.login button[type=submit]")
     page.wait_for_url(f"{base}/")
     shoot(page, "dashboard", full=True)
     page.goto(f"{base}/search")

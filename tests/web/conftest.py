@@ -147,7 +147,7 @@ def watched(browser: Any, server: str, seeded: Seeded) -> Iterator[Watched]:
     page.goto(f"{server}/login")
     page.fill("#username", seeded.analyst[0])
     page.fill("#password", seeded.analyst[1])
-    page.click("button[type=submit]")
+    page.click("section.login button[type=submit]")
     page.wait_for_url(f"{server}/")
     yield seen
     violations = seen.violations()

@@ -9,6 +9,7 @@ import typer
 
 from adtrace import __version__
 from adtrace.cli import db as db_commands
+from adtrace.cli import export as export_commands
 from adtrace.cli import extract as extract_commands
 from adtrace.cli import ingest as ingest_commands
 from adtrace.cli import link as link_commands
@@ -64,6 +65,7 @@ app.add_typer(runs_commands.runs_app, name="runs")
 app.command(help=score_commands.SCORE_HELP)(score_commands.score)
 app.add_typer(db_commands.db_app, name="db")
 app.command(help=serve_commands.SERVE_HELP)(serve_commands.serve)
+app.add_typer(export_commands.export_app, name="export")
 
 
 @app.command()

@@ -25,6 +25,7 @@ from adtrace.indicators import (
 )
 from adtrace.pipeline.extract import EXTRACTOR_VERSION, span_of
 from adtrace.store.clusters import current_memberships, latest_link_run
+from adtrace.store.escalations import sync_escalations
 from adtrace.store.runs import finish_run, start_run
 from adtrace.store.scores import (
     AdScore,
@@ -82,7 +83,8 @@ def score_store(
         escalated = sum(s.escalate for s in scored.scores)
         counts = {"ads": len(scored.ids), "clusters": len(clusters), "escalations": escalated}
         finish_run(conn, run_id, counts)
-    log.info("score run %s: %s", run_id, counts)
+        opened = sync_escalations(conn)  # newly escalated ads get an escalation (status new)
+    log.info("score run %s: %s; %s escalations opened", run_id, counts, opened)
     return ScoreCounts(run_id, len(scored.ids), len(clusters), escalated, link_run)
 
 

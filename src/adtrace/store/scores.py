@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, true
 
 from adtrace.store.schema import ad_links, ad_versions, ads, cluster_scores, runs
 from adtrace.store.schema import ad_scores as ad_scores_table
@@ -234,7 +234,7 @@ def escalations(conn: Connection, *, limit: int, offset: int = 0) -> list[AdScor
         return []
     query = (
         select(ad_scores_table)
-        .where(ad_scores_table.c.run_id == run_id, ad_scores_table.c.escalate.is_(True))
+        .where(ad_scores_table.c.run_id == run_id, ad_scores_table.c.escalate == true())
         .order_by(ad_scores_table.c.score.desc(), ad_scores_table.c.ad_id)
         .limit(limit)
         .offset(offset)

@@ -16,8 +16,22 @@ from adtrace.settings import Settings
 from adtrace.store.engine import open_store
 from adtrace.web.deps import LoginRequired, csrf_protect, optional_user
 from adtrace.web.head import HeadAsGet
+from adtrace.web.jobs import MAX_UPLOAD_BYTES, ImportRunner
+from adtrace.web.limits import BodyLimit
 from adtrace.web.pages import render
-from adtrace.web.routes import ads, clusters, compare, dashboard, docs, search, session
+from adtrace.web.routes import (
+    ads,
+    casework,
+    clusters,
+    compare,
+    dashboard,
+    docs,
+    escalations,
+    exports,
+    imports,
+    search,
+    session,
+)
 from adtrace.web.security import SecurityHeaders
 
 
@@ -41,10 +55,27 @@ def create_app(source: Settings | Engine) -> FastAPI:
     app.state.region = region
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimit, uploads={"/imports": MAX_UPLOAD_BYTES})
     static = resources.files("adtrace.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (session, dashboard, search, ads, clusters, compare, docs):
+    for module in (
+        session,
+        dashboard,
+        search,
+        ads,
+        clusters,
+        compare,
+        docs,
+        escalations,
+        imports,
+        casework,
+        exports,
+    ):
         app.include_router(module.router)
+    # Browser imports: one worker thread; a stop rolls back the running import.
+    app.state.import_runner = ImportRunner(engine, region=region)
+    app.router.on_startup.append(app.state.import_runner.start)
+    app.router.on_shutdown.append(app.state.import_runner.shutdown)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
@@ -70,11 +101,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if _wants_json(request) or request.url.path.startswith("/static/"):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
     user = optional_user(request) if exc.status_code != 403 else None
+    # A Message (or a plain msgid) stays a str here; error.html shows it translated.
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     return render(
-        request,
-        "error.html",
-        user,
-        exc.status_code,
-        status=exc.status_code,
-        detail=str(exc.detail),
+        request, "error.html", user, exc.status_code, status=exc.status_code, detail=detail
     )

@@ -15,7 +15,8 @@ from adtrace.store import clusters as cluster_store
 from adtrace.store import scores
 from adtrace.web import queries
 from adtrace.web.deps import Conn, CurrentUser
-from adtrace.web.pages import Paging, render
+from adtrace.web.i18n import Message
+from adtrace.web.pages import Paging, localized_marks, render, request_locale
 from adtrace.web.views import Highlight, Reason, ad_marks, highlighted_fields, reasons_of
 
 router = APIRouter()
@@ -103,7 +104,7 @@ def ad_context(conn: Connection, ad_id: int, sightings_page: int = 1) -> AdPage:
     """The ad page of `ad_id`; 404 when there is no such ad."""
     row = queries.ad_current(conn, ad_id)
     if row is None:
-        raise HTTPException(404, f"there is no ad {ad_id}")
+        raise HTTPException(404, Message("there is no ad %(ad_id)s", ad_id=ad_id))
     ad = AdInfo(**row)
     scored = scores.ad_scores(conn, [ad_id]).get(ad_id)
     cluster_id = cluster_store.cluster_of(conn, ad_id)
@@ -142,7 +143,8 @@ def ad_page(
 ) -> HTMLResponse:
     """The ad page."""
     ctx = ad_context(conn, ad_id, page)
-    fields = highlighted_fields(ctx.ad.title, ctx.ad.text, ctx.highlights)
+    marks = localized_marks(ctx.highlights, ctx.reasons, request_locale(request))
+    fields = highlighted_fields(ctx.ad.title, ctx.ad.text, marks)
     return render(request, "ad.html", user, ctx=ctx, fields=fields)
 
 

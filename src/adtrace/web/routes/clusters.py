@@ -15,9 +15,10 @@ from sqlalchemy import Connection
 from adtrace.store import clusters as cluster_store
 from adtrace.store import scores
 from adtrace.text.template import Slot, Template, extract_template
-from adtrace.web import queries
+from adtrace.web import i18n, queries
 from adtrace.web.deps import Conn, CurrentUser
-from adtrace.web.pages import PER_PAGE, Paging, render
+from adtrace.web.i18n import Message
+from adtrace.web.pages import PER_PAGE, Paging, render, request_locale
 from adtrace.web.render.graph import GraphAd, GraphLink, GraphSelector, network_elements
 from adtrace.web.render.map import map_svg, stops_from_posts
 from adtrace.web.render.template import template_html
@@ -122,7 +123,7 @@ def cluster_context(conn: Connection, cluster_id: str, page: int, links_page: in
     link_run = cluster_store.latest_link_run(conn)
     members = cluster_store.cluster_members(conn, cluster_id) if link_run is not None else []
     if link_run is None or not members:
-        raise HTTPException(404, f"there is no cluster {cluster_id} in the latest link run")
+        raise HTTPException(404, _no_cluster(cluster_id))
     brief = queries.ads_brief(conn, members)
     scored = scores.ad_scores(conn, members)
     paging = Paging(page=page, per_page=PER_PAGE, total=len(members))
@@ -199,13 +200,14 @@ def _posts(brief: dict[int, dict[str, Any]], values: list[tuple[int, str, str]])
     ]
 
 
-def cluster_figures(ctx: ClusterPage) -> dict[str, Any]:
-    """The cluster page's server-side figures: timeline and map SVGs, template HTML."""
+def cluster_figures(ctx: ClusterPage, lang: str = "en") -> dict[str, Any]:
+    """The cluster page's server-side figures in `lang`: timeline and map SVGs, template
+    HTML."""
     posts = [Post(str(p.ad_id), p.posted_at, p.site, p.city, p.persona) for p in ctx.posts]
     return {
-        "timeline": timeline_svg(posts, ad_href="/ads/{ad_id}"),
-        "map": map_svg(stops_from_posts(posts)),
-        "template": template_html(_as_template(ctx.template)),
+        "timeline": timeline_svg(posts, ad_href="/ads/{ad_id}", lang=lang),
+        "map": map_svg(stops_from_posts(posts), lang=lang),
+        "template": template_html(_as_template(ctx.template), lang=lang),
     }
 
 
@@ -229,7 +231,8 @@ def cluster_page(
 ) -> HTMLResponse:
     """The cluster page."""
     ctx = cluster_context(conn, cluster_id, page, links_page)
-    return render(request, "cluster.html", user, ctx=ctx, figures=cluster_figures(ctx))
+    figures = cluster_figures(ctx, request_locale(request))
+    return render(request, "cluster.html", user, ctx=ctx, figures=figures)
 
 
 @router.get("/api/clusters/{cluster_id}", tags=["clusters"])
@@ -242,15 +245,27 @@ def cluster_api(
 
 
 @router.get("/api/clusters/{cluster_id}/graph", tags=["clusters"])
-def cluster_graph_api(conn: Conn, _user: CurrentUser, cluster_id: str) -> dict[str, Any]:
-    """The cluster's network of ads, phones, e-mails and handles as cytoscape.js elements."""
+def cluster_graph_api(
+    request: Request, conn: Conn, _user: CurrentUser, cluster_id: str
+) -> dict[str, Any]:
+    """The cluster's network of ads, phones, e-mails and handles as cytoscape.js elements
+    (labels and the note in the user's language: the cluster page draws them)."""
     members = cluster_store.cluster_members(conn, cluster_id)
     if not members:
-        raise HTTPException(404, f"there is no cluster {cluster_id} in the latest link run")
+        raise HTTPException(404, _no_cluster(cluster_id))
     links = [link_info(link) for link in cluster_store.cluster_links(conn, cluster_id)]
     values = queries.selector_values(conn, members, GRAPH_KINDS)
+    lang = request_locale(request)
+    i18n.activate(lang)
     return network_elements(
-        [GraphAd(str(a), f"ad {a}") for a in members],
+        [GraphAd(str(a), i18n.gettext("ad %(ad_id)s") % {"ad_id": a}) for a in members],
         [GraphSelector(str(a), kind, value) for a, kind, value in values],
         [GraphLink(str(k.a), str(k.b), tuple(k.kinds), k.score) for k in links],
+        lang=lang,
+    )
+
+
+def _no_cluster(cluster_id: str) -> Message:
+    return Message(
+        "there is no cluster %(cluster_id)s in the latest link run", cluster_id=cluster_id
     )

@@ -15,7 +15,8 @@ from adtrace.store import clusters as cluster_store
 from adtrace.text.align import Passage
 from adtrace.web import queries
 from adtrace.web.deps import Conn, CurrentUser
-from adtrace.web.pages import render
+from adtrace.web.i18n import Message
+from adtrace.web.pages import localized_marks, render, request_locale
 from adtrace.web.render.highlight import side_by_side
 from adtrace.web.routes.clusters import LinkInfo, link_info
 from adtrace.web.views import Highlight, field_marks
@@ -70,7 +71,7 @@ def compare_context(conn: Connection, a: int, b: int) -> Comparison:
     rows = {ad: queries.ad_current(conn, ad) for ad in (a, b)}
     missing = [str(ad) for ad, row in rows.items() if row is None]
     if missing:
-        raise HTTPException(404, f"there is no ad {', '.join(missing)}")
+        raise HTTPException(404, Message("there is no ad %(ad_id)s", ad_id=", ".join(missing)))
     evidence = explain_ads(conn, a, b)
     cluster_a, cluster_b = cluster_store.cluster_of(conn, a), cluster_store.cluster_of(conn, b)
     return Comparison(
@@ -130,17 +131,20 @@ def _link_between(conn: Connection, cluster_id: str | None, a: int, b: int) -> L
     return None
 
 
-def compared_fields(ctx: Comparison) -> list[dict[str, Any]]:
-    """Each field of both ads as highlighted markup, shared passages paired."""
+def compared_fields(ctx: Comparison, lang: str = "en") -> list[dict[str, Any]]:
+    """Each field of both ads as highlighted markup (tooltips in `lang`), shared passages
+    paired."""
     out = []
     passages = {f.field: f.passages for f in ctx.fields}
+    marks_a = localized_marks(ctx.a.highlights, [], lang)
+    marks_b = localized_marks(ctx.b.highlights, [], lang)
     for field in ("title", "text"):
         side_a, side_b = getattr(ctx.a, field), getattr(ctx.b, field)
         html_a, html_b = side_by_side(
             side_a,
-            field_marks(ctx.a.highlights, field),
+            field_marks(marks_a, field),
             side_b,
-            field_marks(ctx.b.highlights, field),
+            field_marks(marks_b, field),
             [
                 Passage(p.a_start, p.a_end, p.b_start, p.b_end, p.tokens)
                 for p in passages.get(field, [])
@@ -161,7 +165,9 @@ def compare_page(request: Request, conn: Conn, user: CurrentUser, a: AdId, b: Ad
     """Two ads side by side (a fragment for htmx, else a whole page)."""
     ctx = compare_context(conn, a, b)
     template = "_compare.html" if request.headers.get("hx-request") else "compare.html"
-    return render(request, template, user, ctx=ctx, fields=compared_fields(ctx))
+    return render(
+        request, template, user, ctx=ctx, fields=compared_fields(ctx, request_locale(request))
+    )
 
 
 @router.get("/api/compare", tags=["clusters"])

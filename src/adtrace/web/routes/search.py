@@ -15,8 +15,9 @@ from adtrace.store import scores
 from adtrace.store.schema import search_docs
 from adtrace.web import queries
 from adtrace.web.deps import Conn, CurrentUser
+from adtrace.web.i18n import Message
 from adtrace.web.pages import Paging, render
-from adtrace.web.search import SORTS, QueryProblem, SearchQuery, run_search
+from adtrace.web.search import SORTS, QueryProblem, SearchQuery, read_phones, run_search
 
 router = APIRouter()
 
@@ -98,7 +99,7 @@ class SearchResults(BaseModel):
 def parse_form(form: SearchForm) -> SearchQuery:
     """The form as a query; QueryProblem names the field that cannot be read."""
     if form.sort not in SORTS:
-        raise QueryProblem(f"sort must be one of {', '.join(SORTS)}")
+        raise QueryProblem(Message("sort must be one of %(sorts)s", sorts=", ".join(SORTS)))
     return SearchQuery(
         text=form.q,
         phone=form.phone,
@@ -107,45 +108,69 @@ def parse_form(form: SearchForm) -> SearchQuery:
         name=form.name,
         city=form.city,
         site=form.site,
-        date_from=_day(form.date_from, "from"),
-        date_to=_day(form.date_to, "to"),
-        min_score=_number(form.min_score, "min score"),
+        date_from=_day(form.date_from, Message("the from date must be written YYYY-MM-DD")),
+        date_to=_day(form.date_to, Message("the to date must be written YYYY-MM-DD")),
+        min_score=_number(form.min_score, Message("the min score must be a number")),
         sort=form.sort,  # type: ignore[arg-type]
         page=form.page,
     )
 
 
-def _day(value: str, label: str) -> date | None:
+def _day(value: str, problem: Message) -> date | None:
     if not value.strip():
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise QueryProblem(f"the {label} date must be written YYYY-MM-DD") from None
+        raise QueryProblem(problem) from None
 
 
-def _number(value: str, label: str) -> float | None:
+def _number(value: str, problem: Message) -> float | None:
     if not value.strip():
         return None
     try:
         return float(value)
     except ValueError:
-        raise QueryProblem(f"the {label} must be a number") from None
+        raise QueryProblem(problem) from None
+
+
+def _check_phone(written: str, region: str) -> None:
+    """QueryProblem (as a translatable Message) when no phone can be read in `written`."""
+    if written.strip():
+        try:
+            read_phones(written, region)
+        except QueryProblem:
+            problem = Message("no phone number could be read in %(phone)s", phone=repr(written))
+            raise QueryProblem(problem) from None
 
 
 def search_context(conn: Connection, form: SearchForm, region: str) -> SearchResults:
     """Run the search the form describes (nothing when it is empty)."""
-    problem, phones, hits, total = None, [], [], 0
+    return search_outcome(conn, form, region)[0]
+
+
+def search_outcome(
+    conn: Connection, form: SearchForm, region: str
+) -> tuple[SearchResults, Message | None]:
+    """The results of the search the form describes (nothing when it is empty) and the problem
+    that stopped it, as a Message the page shows translated (the results hold it in English)."""
+    problem: Message | None = None
+    phones: list[str] = []
+    hits: list[SearchHit] = []
+    total = 0
     try:
         query = parse_form(form)
+        _check_phone(query.phone, region)
         if not query.is_empty():
             found = run_search(conn, query, region)
             phones, total = found.phones, found.total
             hits = _hits(conn, found.ad_ids)
         searched = not query.is_empty()
     except QueryProblem as err:
-        problem, searched = str(err), True
-    return SearchResults(
+        raised = err.args[0] if err.args else str(err)
+        problem = raised if isinstance(raised, Message) else Message(str(raised))
+        searched = True
+    results = SearchResults(
         form=form,
         searched=searched,
         problem=problem,
@@ -155,6 +180,7 @@ def search_context(conn: Connection, form: SearchForm, region: str) -> SearchRes
         sites=_sites(conn),
         sorts=list(SORTS),
     )
+    return results, problem
 
 
 def _hits(conn: Connection, ad_ids: list[int]) -> list[SearchHit]:
@@ -190,8 +216,8 @@ Form = Annotated[SearchForm, Depends(search_form)]
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 def search_page(request: Request, conn: Conn, user: CurrentUser, form: Form) -> HTMLResponse:
     """The search form and one page of results."""
-    ctx = search_context(conn, form, request.app.state.region)
-    return render(request, "search.html", user, ctx=ctx)
+    ctx, problem = search_outcome(conn, form, request.app.state.region)
+    return render(request, "search.html", user, ctx=ctx, problem=problem)
 
 
 @router.get("/api/search", tags=["search"])

@@ -53,7 +53,7 @@ function drawGraph(box) {
       box.dataset.drawn = String(cy.nodes().length);
     })
     .catch(() => {
-      box.textContent = "The network graph could not be loaded.";
+      box.textContent = box.dataset.error || "The network graph could not be loaded.";
     });
 }
 
