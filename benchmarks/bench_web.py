@@ -37,7 +37,7 @@ from adtrace.pipeline.score import score_store  # noqa: E402
 from adtrace.store import clusters as cluster_store  # noqa: E402
 from adtrace.store.engine import open_store  # noqa: E402
 from adtrace.store.schema import ads, search_terms, users  # noqa: E402
-from adtrace.store.search_index import rebuild_index  # noqa: E402
+from adtrace.store.search_index import index_pending  # noqa: E402
 from adtrace.synth import generate_ads, write_ads  # noqa: E402
 from adtrace.web.app import create_app  # noqa: E402
 from adtrace.web.auth import add_user  # noqa: E402
@@ -68,8 +68,8 @@ def build(n_ads: int, seed: int) -> tuple[str, dict[str, float]]:
         ),
         ("extract", lambda: extract_store(engine)),
         ("link", lambda: link_store(engine)),
-        ("score", lambda: score_store(engine)),
-        ("index", lambda: rebuild_index(engine)),
+        ("score", lambda: score_store(engine, workers=2)),
+        ("index", lambda: index_pending(engine)),
     ]
     for name, stage in stages:
         start = time.perf_counter()
