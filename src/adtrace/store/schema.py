@@ -52,6 +52,7 @@ batches = Table(
     Column("rows_rejected", Integer, nullable=False, default=0),
     Column("status", String(20), nullable=False),
     Column("undone_at", When),
+    Column("undone_by", String(100)),  # added in 0008
     Index(None, "file_sha256"),
 )
 
@@ -492,4 +493,58 @@ import_jobs = Table(
     Column("created_at", When, nullable=False),
     Column("started_at", When),
     Column("finished_at", When),
+)
+
+# --- Security, audit, retention (0008) ----------------------------------------------------------
+# The audit log: who searched, viewed, exported and changed what. Append-only: triggers on both
+# stores refuse UPDATE and DELETE (migration 0008). Search terms and selector values are never
+# stored as such in `details`: they are keyed hashes (HMAC-SHA-256 with the store's secret), so a
+# purge leaves no phone number behind in the log.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("event_id", Key, primary_key=True, autoincrement=True),
+    Column("at", When, nullable=False),
+    Column("username", Who),  # None: not signed in (failed logins) or the system
+    Column("action", String(40), nullable=False),  # search, view_ad, export, label, ...
+    Column("target", String(200)),  # "cluster:r2-62", "ad:17", "case:3", "user:bob"
+    Column("details", JSON, nullable=False),
+    Column("address", String(64)),  # the client's IP address as the server saw it
+    Index(None, "at"),
+    Index(None, "username", "at"),
+    Index(None, "action", "at"),
+)
+
+# Failed sign-ins, for throttling by user name and by address (kept a day, then pruned).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("failure_id", Key, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", When, nullable=False),
+    Index(None, "username", "at"),
+    Index(None, "address", "at"),
+)
+
+# Settings an admin changes from the web app (retention age, ...): key → JSON value.
+app_settings = Table(
+    "app_settings",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_by", Who, nullable=False),
+    Column("updated_at", When, nullable=False),
+)
+
+# Every purge: by age or of a selector (named by its keyed hash, never its value), what it removed.
+purges = Table(
+    "purges",
+    metadata,
+    Column("purge_id", Key, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # age | selector
+    Column("criteria", JSON, nullable=False),  # {"older_than_days": 365} or {"digest": "..."}
+    Column("counts", JSON, nullable=False),
+    Column("by", Who, nullable=False),
+    Column("at", When, nullable=False),
 )
