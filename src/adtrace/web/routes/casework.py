@@ -8,7 +8,6 @@ page it came from.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Final
 from urllib.parse import quote
@@ -157,24 +156,11 @@ class CasePage(BaseModel):
     paging: Paging
 
 
-class CaseLine(BaseModel):
-    """A case in the list."""
-
-    case_id: int
-    title: str
-    status: str
-    n_items: int
-    n_ads: int
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-
-
 class CasesPage(BaseModel):
     """Every case (or those of one status), most recently updated first."""
 
     status: str | None
-    cases: list[CaseLine]
+    cases: list[store.CaseSummary]
 
 
 class FlaggedInfo(BaseModel):
@@ -336,7 +322,7 @@ def _case_ads(conn: Connection, ad_ids: list[int]) -> list[CaseAd]:
 def cases_context(conn: Connection, status: str | None) -> CasesPage:
     """The list of cases."""
     return CasesPage(
-        status=status, cases=[CaseLine(**asdict(c)) for c in store.list_cases(conn, status)]
+        status=status, cases=store.list_cases(conn, status)
     )
 
 

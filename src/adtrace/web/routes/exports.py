@@ -8,8 +8,6 @@ the SHA-256 of the bytes); anyone signed in may read that record.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -29,25 +27,10 @@ from adtrace.web.pages import PER_PAGE, Paging, render, request_locale
 router = APIRouter()
 
 
-class ExportRow(BaseModel):
-    """A recorded export."""
-
-    export_id: int
-    subject: str
-    subject_id: str
-    format: str
-    redacted: bool
-    link_run: int | None
-    n_ads: int
-    sha256: str
-    created_by: str
-    created_at: datetime
-
-
 class ExportsPage(BaseModel):
     """What /exports shows (and /api/exports returns): recorded exports, newest first."""
 
-    exports: list[ExportRow]
+    exports: list[export_store.ExportRecord]
     paging: Paging
     subject: str | None
     subject_id: str | None
@@ -68,7 +51,7 @@ def exports_context(
         conn, subject=subject, subject_id=subject_id, limit=PER_PAGE, offset=paging.offset
     )
     return ExportsPage(
-        exports=[ExportRow.model_validate(asdict(r)) for r in found],
+        exports=found,
         paging=paging,
         subject=subject,
         subject_id=subject_id,
