@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from adtrace.model import AdRecord, BatchId, ImportCounts
 from adtrace.store import batches
 from adtrace.store.ads import write_ads
+from adtrace.store.schema import ads
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -31,3 +32,15 @@ def import_records(
         counts = write_ads(conn, batch_id, records, when)
         batches.finish_batch(conn, batch_id, counts)
     return batch_id, counts
+
+
+def import_plain_ads(engine: Engine, n: int) -> list[tuple[int, int]]:
+    """Import n one-line ads ("ad 0", "ad 1", ...); (ad id, current version id) of each."""
+    records = [
+        AdRecord(site="s", site_ad_id=str(i), line=i + 2, content_sha256=f"h{i}", text=f"ad {i}")
+        for i in range(n)
+    ]
+    import_records(engine, records)
+    with engine.connect() as conn:
+        rows = conn.execute(select(ads.c.ad_id, ads.c.current_version_id).order_by(ads.c.ad_id))
+        return [(int(r.ad_id), int(r.current_version_id)) for r in rows]

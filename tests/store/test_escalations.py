@@ -45,7 +45,7 @@ from adtrace.store.runs import finish_run, start_run
 from adtrace.store.schema import ads, cluster_members, users
 from adtrace.store.scores import AdScore, write_ad_scores
 from adtrace.web.auth import add_user
-from tests.store.imports import import_records
+from tests.store.imports import import_plain_ads, import_records
 
 A04 = {
     "indicator": "A04",
@@ -59,18 +59,6 @@ A04 = {
     "evidence_en": "minor term 'not yet 18'",
     "evidence_fr": "terme désignant une mineure « not yet 18 »",
 }
-
-
-def _ads(engine: Engine, n: int) -> list[tuple[int, int]]:
-    """Ingest n synthetic ads; (ad id, current version id) of each."""
-    records = [
-        AdRecord(site="s", site_ad_id=str(i), line=i + 2, content_sha256=f"h{i}", text=f"ad {i}")
-        for i in range(n)
-    ]
-    import_records(engine, records)
-    with engine.connect() as conn:
-        rows = conn.execute(select(ads.c.ad_id, ads.c.current_version_id).order_by(ads.c.ad_id))
-        return [(int(r.ad_id), int(r.current_version_id)) for r in rows]
 
 
 def _score_run(engine: Engine, ad_rows: list[tuple[int, int]], escalated: set[int]) -> int:
@@ -99,14 +87,14 @@ def _users(engine: Engine) -> None:
 
 def _opened(engine: Engine, n: int = 1) -> list[int]:
     """n escalations opened by hand on fresh ads; their ids."""
-    ad_rows = _ads(engine, n)
+    ad_rows = import_plain_ads(engine, n)
     with engine.begin() as conn:
         return [open_escalation(conn, ad, "r", by="ana").escalation_id for ad, _ in ad_rows]
 
 
 def test_sync_opens_one_per_escalated_ad_and_is_idempotent(store_url: str) -> None:
     engine = open_store(store_url)
-    ad_rows = _ads(engine, 4)
+    ad_rows = import_plain_ads(engine, 4)
     (a1, _), (a2, _), (a3, _), (a4, _) = ad_rows
     with engine.begin() as conn:
         assert sync_escalations(conn) == 0  # no score run yet

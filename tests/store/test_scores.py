@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from adtrace.model import AdRecord
 from adtrace.store.engine import open_store
 from adtrace.store.runs import finish_run, start_run
-from adtrace.store.schema import ads
 from adtrace.store.scores import (
     AdScore,
     ClusterScore,
@@ -19,7 +17,7 @@ from adtrace.store.scores import (
     write_ad_scores,
     write_cluster_scores,
 )
-from tests.store.imports import import_records
+from tests.store.imports import import_plain_ads
 
 REASON = {
     "indicator": "A01",
@@ -33,18 +31,6 @@ REASON = {
     "evidence_en": "lexicon entry 'young'",
     "evidence_fr": "entrée du lexique « young »",
 }
-
-
-def _ads(engine: Engine, n: int) -> list[tuple[int, int]]:
-    """Ingest n synthetic ads; (ad id, current version id) of each."""
-    records = [
-        AdRecord(site="s", site_ad_id=str(i), line=i + 2, content_sha256=f"h{i}", text=f"ad {i}")
-        for i in range(n)
-    ]
-    import_records(engine, records)
-    with engine.connect() as conn:
-        rows = conn.execute(select(ads.c.ad_id, ads.c.current_version_id).order_by(ads.c.ad_id))
-        return [(int(r.ad_id), int(r.current_version_id)) for r in rows]
 
 
 def _score_run(engine: Engine, ad_rows: list[AdScore], clusters: list[ClusterScore]) -> int:
@@ -65,7 +51,7 @@ def _link_run(engine: Engine) -> int:
 
 def test_scores_round_trip_rank_and_escalations(store_url: str) -> None:
     engine = open_store(store_url)
-    (a1, v1), (a2, v2), (a3, v3) = _ads(engine, 3)
+    (a1, v1), (a2, v2), (a3, v3) = import_plain_ads(engine, 3)
     link = _link_run(engine)
     ad_rows = [
         AdScore(a1, v1, 2.5, False, (REASON,)),
@@ -96,7 +82,7 @@ def test_scores_round_trip_rank_and_escalations(store_url: str) -> None:
 
 def test_readers_see_only_the_newest_complete_run(store_url: str) -> None:
     engine = open_store(store_url)
-    ((a1, v1),) = _ads(engine, 1)
+    ((a1, v1),) = import_plain_ads(engine, 1)
     link = _link_run(engine)
     with engine.connect() as conn:
         assert ad_scores(conn, [a1]) == {}
