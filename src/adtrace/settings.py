@@ -50,10 +50,27 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         30_000, description="How long SQLite waits for a lock held by another process."
     )
+    mode: str = Field(
+        "demo",
+        pattern="^(demo|production)$",
+        description="production: `adtrace serve` refuses to start without an active admin and "
+        "never creates a default password (see docs/security.md).",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Key (32+ characters) of the audit log's search-term hashes; unset: a key "
+        "file beside the SQLite store (store.db.key) or the settings file (adtrace.key).",
+    )
     score_weights: str | None = Field(
         None,
         description="TOML file of score weights (and extra lexicons) over the defaults; "
         "see docs/indicators.md.",
+    )
+    retention_days: int | None = Field(
+        None,
+        ge=1,
+        description="Purge ads last seen more than this many days ago (adtrace purge); "
+        "unset: keep forever.",
     )
 
     @classmethod

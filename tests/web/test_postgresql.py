@@ -1,8 +1,12 @@
-"""The app over a PostgreSQL store: every page answers, and search agrees with SQLite."""
+"""The same ads on SQLite and PostgreSQL give the same answers (every other web test runs on both
+backends through the parametrized fixtures of conftest.py; this one compares the two). The
+stores are this test's own: the shared ones change as other tests write to them, in an order
+that differs between backends and test processes."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,34 +14,49 @@ from fastapi.testclient import TestClient
 from adtrace.web.app import create_app
 from tests.postgres import create_database
 from tests.web.conftest import login
-from tests.web.seed import Seeded, obfuscated, seed_store
+from tests.web.seed import obfuscated, seed_store
+
+SEARCHES = (
+    {"q": "real", "sort": "oldest"},
+    {"city": "mont", "q": "new"},
+    {"q": "real", "min_score": "1", "sort": "score"},
+    {"site": "site-a.example", "from": "2024-01-01", "to": "2024-06-30"},
+    {"q": "zoé"},
+    {"q": "' OR 1=1 --"},
+)
+
+
+def _answers(client: TestClient, phone: str) -> dict[str, Any]:
+    """What an analyst reads: search totals and first pages in order, and the sizes of the
+    dashboard's clusters (both stores ingested the same files in the same order)."""
+    out: dict[str, Any] = {}
+    for params in (*SEARCHES, {"phone": obfuscated(phone)}):
+        found = client.get("/api/search", params=params).json()
+        hits = [(hit["ad_id"], hit["site"], hit["title"], hit["score"]) for hit in found["hits"]]
+        out[repr(params)] = (found["paging"]["total"], hits)
+    dashboard = client.get("/api/dashboard").json()
+    out["clusters"] = sorted(c["n_ads"] for c in dashboard["clusters"])
+    return out
 
 
 @pytest.mark.postgresql
-def test_pages_answer_on_postgresql_as_on_sqlite(
-    postgres_url: str, tmp_path: Path, client: TestClient, seeded: Seeded
+def test_search_and_clusters_agree_on_sqlite_and_postgresql(
+    postgres_url: str, tmp_path: Path
 ) -> None:
-    pg = seed_store(create_database(postgres_url), tmp_path)
-    with TestClient(create_app(pg.engine), base_url="http://127.0.0.1") as other:
-        login(other, *pg.analyst)
-        link = other.get(f"/api/clusters/{pg.cluster_id}").json()["links"][0]
-        for url in (
-            "/",
-            f"/search?phone={obfuscated(pg.phone)}",
-            f"/ads/{pg.hostile_ad}",
-            f"/ads/{pg.escalated_ad}",
-            f"/clusters/{pg.cluster_id}",
-            f"/api/clusters/{pg.cluster_id}/graph",
-            f"/compare?a={link['a']}&b={link['b']}",
-        ):
-            assert other.get(url).status_code == 200, url
-        for params in (
-            {"q": "real", "sort": "oldest"},
-            {"phone": obfuscated(seeded.phone)},
-            {"city": "mont", "q": "new"},
-            {"q": "real", "min_score": "1", "sort": "score"},
-            {"site": "site-a.example", "from": "2024-01-01", "to": "2024-06-30"},
-        ):
-            on_pg = other.get("/api/search", params=params).json()["paging"]["total"]
-            on_lite = client.get("/api/search", params=params).json()["paging"]["total"]
-            assert on_pg == on_lite, params
+    answers = []
+    for backend, url in (
+        ("sqlite", f"sqlite:///{tmp_path / 'store.db'}"),
+        ("postgresql", create_database(postgres_url)),
+    ):
+        folder = tmp_path / backend
+        folder.mkdir()
+        seeded = seed_store(url, folder, n_ads=150)
+        with TestClient(create_app(seeded.engine), base_url="http://127.0.0.1") as client:
+            login(client, *seeded.analyst)
+            answers.append(_answers(client, seeded.phone))
+        seeded.engine.dispose()
+    lite, pg = answers
+    assert lite.keys() == pg.keys()
+    for key in lite:
+        assert lite[key] == pg[key], key
+    assert any(total > 0 for total, _hits in (lite[k] for k in lite if k != "clusters"))

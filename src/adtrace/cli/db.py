@@ -47,9 +47,16 @@ def backup(
         if target.exists():
             raise UsageProblem(f"{target} exists already; choose another -o")
         engine = create_store_engine(url.render_as_string(hide_password=False))
-        with engine.connect() as conn:
-            # VACUUM INTO takes a transactionally consistent copy; the target is a bound parameter.
-            conn.exec_driver_sql("VACUUM INTO ?", (str(target),))
+        raw = engine.raw_connection()
+        try:
+            # VACUUM INTO takes a transactionally consistent copy (the target is a bound
+            # parameter). It cannot run inside a transaction, and the store engine sends BEGIN
+            # when a SQLAlchemy connection starts one: use the driver's connection directly.
+            cursor = raw.cursor()
+            cursor.execute("VACUUM INTO ?", (str(target),))
+            cursor.close()
+        finally:
+            raw.close()
         out.print(
             f"backed up {url.database} to {target} ({target.stat().st_size:,} bytes)", markup=False
         )

@@ -13,9 +13,11 @@ from adtrace.cli import export as export_commands
 from adtrace.cli import extract as extract_commands
 from adtrace.cli import ingest as ingest_commands
 from adtrace.cli import link as link_commands
+from adtrace.cli import purge as purge_commands
 from adtrace.cli import runs as runs_commands
 from adtrace.cli import score as score_commands
 from adtrace.cli import serve as serve_commands
+from adtrace.cli import users as users_commands
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, out, settings_with
 from adtrace.logs import configure_logging
 
@@ -66,6 +68,8 @@ app.command(help=score_commands.SCORE_HELP)(score_commands.score)
 app.add_typer(db_commands.db_app, name="db")
 app.command(help=serve_commands.SERVE_HELP)(serve_commands.serve)
 app.add_typer(export_commands.export_app, name="export")
+app.command(help=purge_commands.PURGE_HELP)(purge_commands.purge)
+app.add_typer(users_commands.user_app, name="user")
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from adtrace.cli.common import DbOption, UsageProblem, cli_errors, out, settings_with, store
 
@@ -12,6 +13,10 @@ SERVE_HELP = """Serve the web application (search, ads, clusters, comparison; /d
 
 Listens on 127.0.0.1 by default: only this machine can reach it. With --demo-admin, a store
 without any user gets the user "admin" with a random password, printed once.
+
+With ADTRACE_MODE=production (or mode = "production" in adtrace.toml) the server refuses to
+start unless the store has an active admin (create one with `adtrace user add NAME --role
+admin`), and --demo-admin is refused: production never creates a default password.
 
 Example: adtrace serve --db sqlite:///demo/adtrace.db --port 8000 --demo-admin
 """
@@ -37,7 +42,14 @@ def serve(
 
     with cli_errors():
         settings = settings_with(db=db)
+        if settings.mode == "production" and demo_admin:
+            raise UsageProblem(
+                "--demo-admin is refused in production mode (ADTRACE_MODE=production): "
+                "create an admin with `adtrace user add NAME --role admin`"
+            )
         engine = store(settings)
+        if settings.mode == "production":
+            _require_admin(engine)
         indexed = index_pending(engine)
         if indexed:
             out.print(f"search index: indexed {indexed:,} new or changed ads", markup=False)
@@ -62,3 +74,14 @@ def serve(
             uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
         except OSError as problem:
             raise UsageProblem(f"cannot listen on {host}:{port}: {problem}") from None
+
+
+def _require_admin(engine: Engine) -> None:
+    """Production mode: refuse to start (exit 2) when no admin could sign in."""
+    from adtrace.web.auth import has_active_admin
+
+    if not has_active_admin(engine):
+        raise UsageProblem(
+            "production mode (ADTRACE_MODE=production) needs an active admin and the store "
+            "has none: create one with `adtrace user add NAME --role admin`"
+        )

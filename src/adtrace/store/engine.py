@@ -18,11 +18,18 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message is one sentence for the user."""
 
 
+PG_CONNECT_TIMEOUT_S: Final = 5
+"""How long a new PostgreSQL connection may take before it fails (libpq connect_timeout; a
+`connect_timeout` in the store URL wins): a request never hangs on an unreachable server."""
+
+
 def create_store_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
     """An engine for `url` with the pragmas each backend needs.
 
     SQLite gets WAL (readers never block the writer), foreign keys and a busy timeout so a second
-    process waits for a lock instead of failing; PostgreSQL needs nothing special.
+    process waits for a lock instead of failing. PostgreSQL gets a connect timeout and a ping
+    before each connection leaves the pool: after a server restart the pool's dead connections
+    are replaced on their next use, so the app recovers without being restarted.
     """
     try:
         parsed = make_url(url)
@@ -33,13 +40,18 @@ def create_store_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
         ) from err
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise StoreError(f"store URL {url!r}: only sqlite and postgresql stores are supported")
+    postgresql = parsed.get_backend_name() == "postgresql"
+    connect_args: dict[str, Any] = {}
+    if postgresql and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     try:
         # Plain executemany: psycopg pipelines a short cached statement much faster than
         # SQLAlchemy's multi-row "insertmanyvalues" statements, which it must parse each time.
         engine = create_engine(
             parsed,
-            pool_pre_ping=parsed.get_backend_name() == "postgresql",
+            pool_pre_ping=postgresql,
             use_insertmanyvalues=False,
+            connect_args=connect_args,
         )
     except (NoSuchModuleError, ImportError) as err:
         raise StoreError(

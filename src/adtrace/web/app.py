@@ -9,17 +9,20 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adtrace import __version__
 from adtrace.settings import Settings
 from adtrace.store.engine import open_store
-from adtrace.web.deps import LoginRequired, csrf_protect, optional_user
+from adtrace.web.audit import install_audit
+from adtrace.web.deps import LoginRequired, csrf_protect, optional_user, refuse_nul
 from adtrace.web.head import HeadAsGet
 from adtrace.web.jobs import MAX_UPLOAD_BYTES, ImportRunner
 from adtrace.web.limits import BodyLimit
 from adtrace.web.pages import render
 from adtrace.web.routes import (
+    admin,
     ads,
     casework,
     clusters,
@@ -29,10 +32,12 @@ from adtrace.web.routes import (
     escalations,
     exports,
     imports,
+    retention,
     search,
     session,
 )
 from adtrace.web.security import SecurityHeaders
+from adtrace.web.unavailable import store_unreachable
 
 
 def create_app(source: Settings | Engine) -> FastAPI:
@@ -49,10 +54,11 @@ def create_app(source: Settings | Engine) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # served by routes/docs.py, behind the login
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(refuse_nul), Depends(csrf_protect)],
     )
     app.state.engine = engine
     app.state.region = region
+    install_audit(app, source)  # innermost middleware: sees the route, the user, the status
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, uploads={"/imports": MAX_UPLOAD_BYTES})
@@ -70,6 +76,8 @@ def create_app(source: Settings | Engine) -> FastAPI:
         imports,
         casework,
         exports,
+        admin,
+        retention,
     ):
         app.include_router(module.router)
     # Browser imports: one worker thread; a stop rolls back the running import.
@@ -78,6 +86,7 @@ def create_app(source: Settings | Engine) -> FastAPI:
     app.router.on_shutdown.append(app.state.import_runner.shutdown)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, store_unreachable)
     return app
 
 

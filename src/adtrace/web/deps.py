@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from adtrace.web import auth
+from adtrace.web.i18n import Message
 from adtrace.web.security import (
     LOGIN_CSRF_COOKIE,
     SAFE_METHODS,
@@ -76,6 +77,36 @@ def writing_user(request: Request) -> auth.User:
     return user
 
 
+def admin_user(request: Request) -> auth.User:
+    """The signed-in user, who must be an admin (others get 403)."""
+    user = current_user(request)
+    if user.role != "admin":
+        raise HTTPException(403, Message("only an admin can do this"))
+    return user
+
+
+NUL_REFUSED: Final = Message(
+    "A field holds a NUL character (U+0000), which adtrace does not store."
+)
+
+
+async def refuse_nul(request: Request) -> None:
+    """400 for a NUL in the path, a query parameter, a form field (not a file) or a JSON body:
+    PostgreSQL refuses NUL in text (a 500 from deep inside) and no field of adtrace needs one."""
+    values = [request.url.path, *request.query_params.values()]
+    kind = request.headers.get("content-type", "")
+    if request.method not in SAFE_METHODS and kind.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        values += [value for value in form.values() if isinstance(value, str)]
+    elif request.method not in SAFE_METHODS and kind.startswith("application/json"):
+        body = (await request.body()).decode("utf-8", "replace")
+        values.append(body.replace("\\u0000", "\x00"))
+    if any("\x00" in value for value in values):
+        raise HTTPException(400, NUL_REFUSED)
+
+
 async def csrf_protect(request: Request) -> None:
     """Reject a state-changing request whose CSRF token is missing or wrong (app-wide)."""
     if request.method in SAFE_METHODS:
@@ -93,3 +124,4 @@ async def csrf_protect(request: Request) -> None:
 Conn = Annotated[Connection, Depends(connection)]
 CurrentUser = Annotated[auth.User, Depends(current_user)]
 WritingUser = Annotated[auth.User, Depends(writing_user)]
+AdminUser = Annotated[auth.User, Depends(admin_user)]

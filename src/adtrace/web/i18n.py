@@ -277,3 +277,8 @@ def choose_locale(user_locale: str | None, cookie: str | None, accept_language: 
     wanted = accepted_languages(accept_language)
     found = negotiate_locale(wanted, list(LOCALES), sep="-")
     return found if found in LOCALES else DEFAULT_LOCALE
+
+
+def N_(message: str) -> str:
+    """Mark `message` for translation where it is defined; it is translated where it is shown."""
+    return message

@@ -161,6 +161,7 @@ class CasesPage(BaseModel):
 
     status: str | None
     cases: list[store.CaseSummary]
+    paging: Paging
 
 
 class FlaggedInfo(BaseModel):
@@ -175,6 +176,7 @@ class ReviewPage(BaseModel):
     """Every labelled cluster whose ads changed since (/review)."""
 
     flagged: list[FlaggedInfo]
+    paging: Paging
 
 
 # --- Building the contexts -------------------------------------------------------------------
@@ -319,20 +321,24 @@ def _case_ads(conn: Connection, ad_ids: list[int]) -> list[CaseAd]:
     return out
 
 
-def cases_context(conn: Connection, status: str | None) -> CasesPage:
-    """The list of cases."""
-    return CasesPage(
-        status=status, cases=store.list_cases(conn, status)
-    )
+def cases_context(conn: Connection, status: str | None, page: int = 1) -> CasesPage:
+    """One page of the list of cases (PER_PAGE a page)."""
+    found = store.list_cases(conn, status)
+    paging = Paging(page=page, per_page=PER_PAGE, total=len(found))
+    shown = found[paging.offset : paging.offset + paging.per_page]
+    return CasesPage(status=status, cases=shown, paging=paging)
 
 
-def review_context(conn: Connection) -> ReviewPage:
-    """The review queue."""
+def review_context(conn: Connection, page: int = 1) -> ReviewPage:
+    """One page of the review queue (PER_PAGE a page)."""
+    queue = store.review_queue(conn)
+    paging = Paging(page=page, per_page=PER_PAGE, total=len(queue))
     return ReviewPage(
         flagged=[
             FlaggedInfo(cluster_id=f.cluster_id, n_ads=f.n_ads, review=_review_info(f.review))
-            for f in store.review_queue(conn)
-        ]
+            for f in queue[paging.offset : paging.offset + paging.per_page]
+        ],
+        paging=paging,
     )
 
 
@@ -572,15 +578,18 @@ Status = Annotated[str | None, Query(pattern="^(open|closed)$")]
 
 
 @router.get("/cases", response_class=HTMLResponse, include_in_schema=False)
-def cases_page(request: Request, conn: Conn, user: CurrentUser, status: Status = None) -> Response:
+def cases_page(
+    request: Request, conn: Conn, user: CurrentUser, status: Status = None, page: Page = 1
+) -> Response:
     """The list of cases, and the form to open one."""
-    return _page(request, "cases.html", user, ctx=cases_context(conn, status), error=None)
+    return _page(request, "cases.html", user, ctx=cases_context(conn, status, page), error=None)
 
 
 @router.get("/api/cases", tags=["casework"])
-def cases_api(conn: Conn, _user: CurrentUser, status: Status = None) -> CasesPage:
-    """Every case (or those `open` or `closed`), most recently updated first, with counts."""
-    return cases_context(conn, status)
+def cases_api(conn: Conn, _user: CurrentUser, status: Status = None, page: Page = 1) -> CasesPage:
+    """The cases (or those `open` or `closed`), most recently updated first, with counts; 20 a
+    page."""
+    return cases_context(conn, status, page)
 
 
 @router.post("/cases", include_in_schema=False)
@@ -668,14 +677,14 @@ def _case_or_404(conn: Connection, case_id: int) -> store.Case:
 
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)
-def review_page(request: Request, conn: Conn, user: CurrentUser) -> Response:
+def review_page(request: Request, conn: Conn, user: CurrentUser, page: Page = 1) -> Response:
     """Every labelled cluster whose ads changed since it was labelled."""
-    return _page(request, "review.html", user, ctx=review_context(conn), error=None)
+    return _page(request, "review.html", user, ctx=review_context(conn, page), error=None)
 
 
 @router.get("/api/review", tags=["casework"])
-def review_api(conn: Conn, _user: CurrentUser) -> ReviewPage:
+def review_api(conn: Conn, _user: CurrentUser, page: Page = 1) -> ReviewPage:
     """Every current cluster whose ads differ from the set its label was given on: the label,
     who set it when, the ads added and removed since (a labelled cluster that split is listed
-    once per part)."""
-    return review_context(conn)
+    once per part); 20 a page."""
+    return review_context(conn, page)

@@ -95,7 +95,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _drop_append_only()
-    with op.batch_alter_table("batches", schema=None) as batch_op:
+    with op.batch_alter_table("batches", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("undone_by")
 
     op.drop_table("purges")
