@@ -149,6 +149,22 @@ def take_casework(page: Page, seeded: Seeded, base: str, folder: Path) -> None:
     page.get_by_role("button", name="English").click()
 
 
+def take_admin(page: Page, seeded: Seeded, base: str) -> None:
+    """Issue 9: the admin's pages (users, audit log, retention), signed in as the admin."""
+    page.goto(f"{base}/login")
+    page.fill("#username", seeded.admin[0])
+    page.fill("#password", seeded.admin[1])
+    page.click("section.login button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    for name, path in (
+        ("admin-users", "/admin/users"),
+        ("admin-audit", "/admin/audit"),
+        ("admin-retention", "/admin/retention"),
+    ):
+        page.goto(base + path)
+        shoot(page, name)
+
+
 def _flag_a_cluster(seeded: Seeded) -> None:
     """Label a second cluster on all its ads but one, as if the cluster had grown since."""
     with seeded.engine.begin() as conn:
@@ -193,6 +209,8 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
             take(page, seeded, f"http://127.0.0.1:{PORT}")
             take_casework(page, seeded, f"http://127.0.0.1:{PORT}", Path(folder))
+            admin = browser.new_page(viewport={"width": 1366, "height": 900})
+            take_admin(admin, seeded, f"http://127.0.0.1:{PORT}")
             browser.close()
         server.should_exit = True
 
