@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,10 +238,10 @@ class Watched:
         ]
 
 
-@pytest.fixture
-def watched(browser: Any, server: str, seeded: Seeded) -> Iterator[Watched]:
-    """A fresh browser context signed in as the analyst; after the test, no request may have
-    left localhost and no CSP violation may have happened."""
+@contextmanager
+def signed_in_page(browser: Any, server: str, user: tuple[str, str]) -> Iterator[Watched]:
+    """A fresh browser context signed in as `user` (name, password); on leaving, no request may
+    have left localhost and no CSP violation may have happened."""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.add_init_script(path=str(CSP_HOOK))
     page = context.new_page()
@@ -248,8 +249,8 @@ def watched(browser: Any, server: str, seeded: Seeded) -> Iterator[Watched]:
     page.on("request", lambda request: seen.requests.append(request.url))
     page.on("console", lambda message: seen.console.append(f"{message.type}: {message.text}"))
     page.goto(f"{server}/login")
-    page.fill("#username", seeded.analyst[0])
-    page.fill("#password", seeded.analyst[1])
+    page.fill("#username", user[0])
+    page.fill("#password", user[1])
     page.click("section.login button[type=submit]")
     page.wait_for_url(f"{server}/")
     yield seen
@@ -258,3 +259,10 @@ def watched(browser: Any, server: str, seeded: Seeded) -> Iterator[Watched]:
     context.close()
     assert not violations, violations
     assert not foreign, foreign
+
+
+@pytest.fixture
+def watched(browser: Any, server: str, seeded: Seeded) -> Iterator[Watched]:
+    """A browser page signed in as the analyst, checked as `signed_in_page` checks it."""
+    with signed_in_page(browser, server, seeded.analyst) as seen:
+        yield seen

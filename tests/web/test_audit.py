@@ -29,7 +29,7 @@ from adtrace.store.schema import audit_log, batches
 from adtrace.web.app import create_app
 from adtrace.web.audit import app_key, search_terms
 from adtrace.web.auth import add_user
-from tests.web.conftest import CSP_HOOK, Watched, csrf_of, login
+from tests.web.conftest import csrf_of, login, signed_in_page
 from tests.web.seed import Seeded, obfuscated
 
 Events = list[dict[str, Any]]
@@ -467,33 +467,20 @@ def test_an_admin_finds_who_searched_a_phone_in_the_browser(
 ) -> None:
     """Search a phone written one way, then look it up on /admin/audit written another way: the
     search is listed; no CSP violation, no request leaves the machine."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    context.add_init_script(path=str(CSP_HOOK))
-    page = context.new_page()
-    seen = Watched(page, server)
-    page.on("request", lambda request: seen.requests.append(request.url))
-    page.on("console", lambda message: seen.console.append(f"{message.type}: {message.text}"))
-    page.goto(f"{server}/login")
-    page.fill("#username", seeded.admin[0])
-    page.fill("#password", seeded.admin[1])
-    page.click("section.login button[type=submit]")
-    page.wait_for_url(f"{server}/")
-    digits = seeded.phone[-10:]
-    page.goto(f"{server}/search")
-    page.fill("input[name=phone]", obfuscated(seeded.phone))
-    page.click("form.search button[type=submit]")
-    expect(page.locator("#results h2")).to_be_visible()
-    page.goto(f"{server}/admin/audit")
-    expect(page.locator("h1")).to_have_text("Audit log")
-    page.fill("input[name=term]", f"{digits[:3]}-{digits[3:6]}-{digits[6:]}")
-    page.select_option("select[name=kind]", "phone")
-    page.fill("input[name=user]", seeded.admin[0])
-    page.click("form.audit-filters button[type=submit]")
-    rows = page.locator("table.audit tbody tr")
-    expect(rows.first).to_contain_text("search")
-    expect(rows.first).to_contain_text(seeded.admin[0])
-    assert digits not in page.content()
-    violations, foreign = seen.violations(), seen.foreign_requests()
-    context.close()
-    assert not violations, violations
-    assert not foreign, foreign
+    with signed_in_page(browser, server, seeded.admin) as seen:
+        page = seen.page
+        digits = seeded.phone[-10:]
+        page.goto(f"{server}/search")
+        page.fill("input[name=phone]", obfuscated(seeded.phone))
+        page.click("form.search button[type=submit]")
+        expect(page.locator("#results h2")).to_be_visible()
+        page.goto(f"{server}/admin/audit")
+        expect(page.locator("h1")).to_have_text("Audit log")
+        page.fill("input[name=term]", f"{digits[:3]}-{digits[3:6]}-{digits[6:]}")
+        page.select_option("select[name=kind]", "phone")
+        page.fill("input[name=user]", seeded.admin[0])
+        page.click("form.audit-filters button[type=submit]")
+        rows = page.locator("table.audit tbody tr")
+        expect(rows.first).to_contain_text("search")
+        expect(rows.first).to_contain_text(seeded.admin[0])
+        assert digits not in page.content()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
@@ -33,21 +32,10 @@ Page = Annotated[int, Query(ge=1, le=1_000_000)]
 UserId = Annotated[int, Path(ge=1, le=2**53)]
 
 
-class UserRow(BaseModel):
-    """A user as the list shows them (never the password hash)."""
-
-    user_id: int
-    username: str
-    role: str
-    created_at: datetime
-    disabled_at: datetime | None
-    last_sign_in: datetime | None
-
-
 class UsersPage(BaseModel):
     """What /admin/users shows (and /api/admin/users returns): users by name, paged."""
 
-    users: list[UserRow]
+    users: list[auth.Account]
     paging: Paging
     roles: list[str]
     active_admins: int
@@ -78,7 +66,7 @@ class OneTimePassword(BaseModel):
 class Done(BaseModel):
     """The user after a change (None once removed)."""
 
-    user: UserRow | None
+    user: auth.Account | None
 
 
 def users_context(conn: Connection, page: int) -> UsersPage:
@@ -87,21 +75,10 @@ def users_context(conn: Connection, page: int) -> UsersPage:
     paging = Paging(page=page, per_page=USERS_PER_PAGE, total=len(everyone))
     shown = everyone[paging.offset : paging.offset + paging.per_page]
     return UsersPage(
-        users=[_row(a) for a in shown],
+        users=list(shown),
         paging=paging,
         roles=list(auth.ROLES),
         active_admins=len(auth.active_admins(conn)),
-    )
-
-
-def _row(account: auth.Account) -> UserRow:
-    return UserRow(
-        user_id=account.user_id,
-        username=account.username,
-        role=account.role,
-        created_at=account.created_at,
-        disabled_at=account.disabled_at,
-        last_sign_in=account.last_sign_in,
     )
 
 
@@ -183,7 +160,7 @@ def _done(request: Request, username: str | None) -> Done:
     if username is None:
         return Done(user=None)
     with engine_of(request).connect() as conn:
-        return Done(user=_row(auth.get_account(conn, username)))
+        return Done(user=auth.get_account(conn, username))
 
 
 # --- Pages -------------------------------------------------------------------------------------
