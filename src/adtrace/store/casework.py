@@ -271,25 +271,18 @@ def remove_annotation(conn: Connection, annotation_id: int, *, by: str) -> bool:
 def remove_cluster_label(conn: Connection, cluster_id: str, *, by: str) -> int:
     """Remove every active label on sets overlapping a cluster's current ads (so no older label
     comes back); returns how many were removed."""
-    set_ids = _sets_overlapping(conn, cluster_members(conn, cluster_id))
-    removed = 0
-    for start in range(0, len(set_ids), CHUNK):
-        result = conn.execute(
-            update(set_annotations)
-            .where(
-                set_annotations.c.set_id.in_(set_ids[start : start + CHUNK]),
-                set_annotations.c.kind == "label",
-                set_annotations.c.removed_at.is_(None),
-            )
-            .values(removed_by=by, removed_at=_now())
-        )
-        removed += result.rowcount
-    return removed
+    return _remove_on_cluster(conn, cluster_id, by, set_annotations.c.kind == "label")
 
 
 def remove_cluster_tag(conn: Connection, cluster_id: str, tag: str, *, by: str) -> int:
     """Remove a tag from a cluster: every active annotation with this tag on sets overlapping
     its current ads (a tag added twice does not come back); returns how many were removed."""
+    kind = set_annotations.c.kind == "tag"
+    return _remove_on_cluster(conn, cluster_id, by, kind, set_annotations.c.value == tag)
+
+
+def _remove_on_cluster(conn: Connection, cluster_id: str, by: str, *where: Any) -> int:
+    """Mark removed the active annotations matching `where` on sets overlapping the cluster."""
     set_ids = _sets_overlapping(conn, cluster_members(conn, cluster_id))
     removed = 0
     for start in range(0, len(set_ids), CHUNK):
@@ -297,9 +290,8 @@ def remove_cluster_tag(conn: Connection, cluster_id: str, tag: str, *, by: str) 
             update(set_annotations)
             .where(
                 set_annotations.c.set_id.in_(set_ids[start : start + CHUNK]),
-                set_annotations.c.kind == "tag",
-                set_annotations.c.value == tag,
                 set_annotations.c.removed_at.is_(None),
+                *where,
             )
             .values(removed_by=by, removed_at=_now())
         )
